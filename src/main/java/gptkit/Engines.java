@@ -1,0 +1,58 @@
+package gptkit;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/** Starts DJL's PyTorch engine offline, quietly, and picks the training device. */
+public final class Engines {
+    private Engines() {}
+
+    static {
+        // The libtorch jar on the classpath is the engine: never download one at run time.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+    }
+
+    /** The PyTorch engine, loaded once. */
+    public static Engine engine() {
+        try {
+            return Engine.getEngine("PyTorch");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "Could not load DJL's PyTorch engine (libtorch). On a CPU machine the jar "
+                            + "pytorch-native-cpu must be on the classpath (run through ./mvnw). "
+                            + "For CUDA see the README section 'Training on an NVIDIA GPU'. Cause: "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * nanoGPT's device option: "auto" picks CUDA when the engine sees a GPU, else the CPU;
+     * "cpu", "cuda" and "cuda:N" are taken as they are.
+     */
+    public static Device device(String name) {
+        Engine engine = engine();
+        if (name == null || name.isEmpty() || name.equals("auto")) {
+            return engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        }
+        if (name.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (name.startsWith("cuda")) {
+            int id = name.contains(":") ? Integer.parseInt(name.substring(name.indexOf(':') + 1)) : 0;
+            if (engine.getGpuCount() <= id) {
+                throw new IllegalArgumentException(
+                        "device=" + name + " but the engine sees " + engine.getGpuCount()
+                                + " GPU(s). Use --device=cpu, or install the CUDA build (README).");
+            }
+            return Device.gpu(id);
+        }
+        throw new IllegalArgumentException(
+                "Unknown device '" + name + "': use auto, cpu, cuda or cuda:N.");
+    }
+}

@@ -1,0 +1,45 @@
+package gptkit.cli;
+
+import gptkit.config.TrainConfig;
+import gptkit.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** A benchmark, not a test: ms/iter and tokens/s of training steps for a config. */
+@Command(name = "bench", description = "Time training steps of a config: bench <config> [--key=value ...].")
+final class BenchCmd implements Callable<Integer> {
+    @Parameters(index = "0", defaultValue = "shakespeare_char_cpu") String preset;
+    @Parameters(index = "1..*", arity = "0..*") List<String> overrides = new ArrayList<>();
+    @Option(names = "--iters", defaultValue = "50", description = "timed iterations") int iters;
+    @Option(names = "--warmup", defaultValue = "5", description = "untimed iterations first") int warmup;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = Main.config(preset, overrides);
+        cfg.max_iters = warmup + iters - 1;
+        cfg.eval_interval = Integer.MAX_VALUE; // iteration 0 still evaluates once; keep it short
+        cfg.eval_iters = 1;
+        cfg.log_interval = 1;
+        cfg.progress = false;
+        cfg.charts = false;
+        cfg.out_dir = System.getProperty("java.io.tmpdir") + "/gptkit-bench";
+        try (Trainer t = new Trainer(cfg)) {
+            t.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            t.run();
+            var steps = t.log.steps();
+            var ms = steps.doubleColumn("ms").where(steps.intColumn("iter").isGreaterThanOrEqualTo(warmup));
+            double mean = ms.mean();
+            long tokens = cfg.tokensPerIter(1);
+            System.out.printf("bench %s on %s, dtype %s: %d timed iterations, %,d tokens/iter%n",
+                    preset, t.device, cfg.dtype, ms.size(), tokens);
+            System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());
+            System.out.printf("tokens/s: %,.0f%n", tokens / (mean / 1000));
+        }
+        return 0;
+    }
+}

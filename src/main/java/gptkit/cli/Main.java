@@ -1,0 +1,124 @@
+package gptkit.cli;
+
+import gptkit.Engines;
+import gptkit.config.TrainConfig;
+import gptkit.data.CharTokenizer;
+import gptkit.data.Prepare;
+import gptkit.model.GPT;
+import gptkit.sample.Sample;
+import gptkit.train.Checkpoint;
+import gptkit.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** The gptkit command line: prepare, train, sample, bench. */
+@Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
+        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, BenchCmd.class},
+        description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        Engines.class.getName(); // sets the engine's offline and logging properties first
+        CommandLine cl = new CommandLine(new Main());
+        cl.setUnmatchedOptionsArePositionalParams(true); // nanoGPT-style --key=value overrides
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // one clear line for a user mistake; the stack trace only for a real bug
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof java.io.IOException) {
+                System.err.println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** A preset name plus nanoGPT-style --key=value overrides. */
+    static TrainConfig config(String preset, List<String> overrides) {
+        TrainConfig c = TrainConfig.preset(preset);
+        c.apply(overrides.toArray(new String[0]));
+        return c;
+    }
+
+    @Command(name = "prepare", description = "Write data/<dataset>/{train.bin,val.bin,vocab.txt}.")
+    static final class PrepareCmd implements Callable<Integer> {
+        @Parameters(index = "0", defaultValue = "shakespeare_char",
+                description = "shakespeare_char or songci (or any folder under --data_dir holding input.txt)")
+        String dataset;
+        @Option(names = "--data_dir", defaultValue = "data") String dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Prepare.prepare(dataset, Path.of(dataDir));
+            return 0;
+        }
+    }
+
+    @Command(name = "train", description = "Train a GPT like train.py: train <config> [--key=value ...]. "
+            + "Configs: default, shakespeare_char, shakespeare_char_cpu, songci, songci_cpu.")
+    static final class TrainCmd implements Callable<Integer> {
+        @Parameters(index = "0", description = "the config (preset) name") String preset;
+        @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides") List<String> overrides = new ArrayList<>();
+        @Option(names = "--sample", description = "print a sample of N characters at the end", defaultValue = "0")
+        int sample;
+
+        @Override
+        public Integer call() throws Exception {
+            TrainConfig cfg = config(preset, overrides);
+            try (Trainer t = new Trainer(cfg)) {
+                long start = System.nanoTime();
+                Trainer.Result r = t.run();
+                System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, log and charts in %s%n",
+                        r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), t.outDir());
+                if (sample > 0) {
+                    String prompt = cfg.dataset.equals("songci") ? "春江" : "\n";
+                    System.out.println("---------------");
+                    System.out.println(Sample.sample(t.model, t.tokenizer, prompt, sample, 0.8, 200,
+                            new SplittableRandom(cfg.seed)));
+                    System.out.println("---------------");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", description = "Sample from a trained model, like sample.py.")
+    static final class SampleCmd implements Callable<Integer> {
+        @Option(names = "--out_dir", defaultValue = "out-shakespeare-char") String outDir;
+        @Option(names = "--start", defaultValue = "\n", description = "the prompt, e.g. ROMEO: or 春江") String start;
+        @Option(names = "--num_samples", defaultValue = "3") int numSamples;
+        @Option(names = "--max_new_tokens", defaultValue = "500") int maxNewTokens;
+        @Option(names = "--temperature", defaultValue = "0.8") double temperature;
+        @Option(names = "--top_k", defaultValue = "200") int topK;
+        @Option(names = "--seed", defaultValue = "1337") long seed;
+        @Option(names = "--device", defaultValue = "auto") String device;
+
+        @Override
+        public Integer call() throws Exception {
+            Checkpoint.Loaded ckpt = Checkpoint.load(Path.of(outDir, Checkpoint.FILE_NAME));
+            CharTokenizer tok = CharTokenizer.fromChars(ckpt.header().vocab);
+            try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
+                Checkpoint.copyInto(ckpt, model.params(), "");
+                SplittableRandom rng = new SplittableRandom(seed);
+                for (int k = 0; k < numSamples; k++) {
+                    System.out.println(Sample.sample(model, tok, start, maxNewTokens, temperature, topK, rng));
+                    System.out.println("---------------");
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package gptkit.data;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * nanoGPT's get_batch: batch_size random windows of block_size tokens; y is x shifted by one,
+ * so y[b][t] is the token that follows x[b][0..t].
+ */
+public final class GetBatch {
+    private GetBatch() {}
+
+    /** The start offsets: uniform in [0, len - block_size), like torch.randint(len - block_size). */
+    public static long[] offsets(long length, int blockSize, int batchSize, RandomGenerator rng) {
+        long high = length - blockSize;
+        if (high <= 0) {
+            throw new IllegalArgumentException(String.format(
+                    "The split has %,d tokens, too few for block_size=%d: it needs at least %d. "
+                            + "Use a larger corpus or a smaller --block_size.",
+                    length, blockSize, blockSize + 1));
+        }
+        long[] ix = new long[batchSize];
+        for (int b = 0; b < batchSize; b++) {
+            ix[b] = rng.nextLong(high);
+        }
+        return ix;
+    }
+
+    /** x and y as (batch_size, block_size) int64 arrays on the manager's device. */
+    public static NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng,
+                                  NDManager manager, Device device) {
+        long[] ix = offsets(data.length(), blockSize, batchSize, rng);
+        long[] x = new long[batchSize * blockSize];
+        long[] y = new long[batchSize * blockSize];
+        for (int b = 0; b < batchSize; b++) {
+            for (int t = 0; t < blockSize; t++) {
+                x[b * blockSize + t] = data.get(ix[b] + t);
+                y[b * blockSize + t] = data.get(ix[b] + t + 1);
+            }
+        }
+        Shape shape = new Shape(batchSize, blockSize);
+        NDArray xs = manager.create(x, shape).toDevice(device, false);
+        NDArray ys = manager.create(y, shape).toDevice(device, false);
+        return new NDList(xs, ys);
+    }
+}

@@ -1,0 +1,136 @@
+package gptkit.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import gptkit.train.NoGrad;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * torch.optim.AdamW, step for step (its single-tensor float32 order of operations):
+ * <pre>
+ *   p  = p * (1 - lr * weight_decay)          decoupled decay
+ *   m  = m + (1 - beta1) * (g - m)            first moment (torch's lerp)
+ *   v  = v * beta2 + (1 - beta2) * g * g      second moment
+ *   p  = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ * Parameters come in groups with their own weight decay, as configure_optimizers makes them.
+ */
+public final class AdamW {
+    /** A parameter group: named tensors sharing one weight decay. */
+    public record ParamGroup(Map<String, NDArray> params, double weightDecay) {}
+
+    private final List<ParamGroup> groups;
+    private double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private long step;
+    private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
+    private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
+
+    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        this.groups = groups;
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        for (ParamGroup g : groups) {
+            g.params().forEach((name, p) -> {
+                if (expAvg.containsKey(name)) {
+                    throw new IllegalArgumentException("parameter " + name + " is in two groups");
+                }
+                NDArray m = p.zerosLike();
+                NDArray v = p.zerosLike();
+                NDScope.unregister(m, v); // optimizer state lives as long as the optimizer
+                expAvg.put(name, m);
+                expAvgSq.put(name, v);
+            });
+        }
+    }
+
+    /**
+     * nanoGPT's configure_optimizers: every tensor of 2 or more dimensions (matmul weights,
+     * embeddings) is decayed; biases and LayerNorm gains are not.
+     */
+    public static List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay,
+                                                       boolean verbose) {
+        Map<String, NDArray> decay = new LinkedHashMap<>();
+        Map<String, NDArray> noDecay = new LinkedHashMap<>();
+        params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
+        if (verbose) {
+            System.out.printf("num decayed parameter tensors: %d, with %,d parameters%n",
+                    decay.size(), count(decay));
+            System.out.printf("num non-decayed parameter tensors: %d, with %,d parameters%n",
+                    noDecay.size(), count(noDecay));
+        }
+        List<ParamGroup> groups = new ArrayList<>();
+        groups.add(new ParamGroup(decay, weightDecay));
+        groups.add(new ParamGroup(noDecay, 0.0));
+        return groups;
+    }
+
+    private static long count(Map<String, NDArray> ps) {
+        return ps.values().stream().mapToLong(NDArray::size).sum();
+    }
+
+    public void setLearningRate(double lr) {
+        this.lr = lr;
+    }
+
+    public double learningRate() {
+        return lr;
+    }
+
+    /** One update of every parameter that has a gradient. Runs outside the autograd graph. */
+    public void step() {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1;
+        try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
+            scope.suppressNotUsedWarning();
+            for (ParamGroup g : groups) {
+                for (Map.Entry<String, NDArray> e : g.params().entrySet()) {
+                    NDArray p = e.getValue();
+                    NDArray grad = p.getGradient();
+                    NDArray m = expAvg.get(e.getKey());
+                    NDArray v = expAvgSq.get(e.getKey());
+                    if (g.weightDecay() != 0) {
+                        p.muli(1 - lr * g.weightDecay());
+                    }
+                    m.addi(grad.sub(m).muli(1 - beta1));
+                    v.muli(beta2).addi(grad.mul(grad).muli(1 - beta2));
+                    NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
+                    p.subi(m.div(denom).muli(stepSize));
+                }
+            }
+        }
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    public List<ParamGroup> groups() {
+        return groups;
+    }
+
+    /** The first-moment (m) tensors by parameter name, for checkpoints. */
+    public Map<String, NDArray> expAvg() {
+        return expAvg;
+    }
+
+    /** The second-moment (v) tensors by parameter name, for checkpoints. */
+    public Map<String, NDArray> expAvgSq() {
+        return expAvgSq;
+    }
+
+    /** Restores the step count after the moments were loaded in place (resume). */
+    public void setStepCount(long step) {
+        this.step = step;
+    }
+}

@@ -1,0 +1,91 @@
+package gptkit.plot;
+
+import gptkit.train.TrainingLog;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.Table;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * The charts of the kit, made by the same code for the trainer's PNG files and the notebooks'
+ * inline images: the learning-rate schedule and the train/val loss curves.
+ */
+public final class Charts {
+    public static final int WIDTH = 720;
+    public static final int HEIGHT = 400;
+
+    private Charts() {}
+
+    public static XYChart chart(String title, String xTitle, String yTitle) {
+        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        c.getStyler().setMarkerSize(4);
+        c.getStyler().setLegendVisible(true);
+        return c;
+    }
+
+    /** A line of f(it) for it in [0, iters]. */
+    public static XYSeries addCurve(XYChart chart, String name, int iters, IntToDoubleFunction f) {
+        double[] x = new double[iters + 1];
+        double[] y = new double[iters + 1];
+        for (int i = 0; i <= iters; i++) {
+            x[i] = i;
+            y[i] = f.applyAsDouble(i);
+        }
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.NONE);
+        return s;
+    }
+
+    /** The learning rate the run used, from its log. */
+    public static XYChart learningRate(TrainingLog log) {
+        XYChart c = chart("learning rate", "iteration", "lr");
+        Table s = log.steps();
+        if (s.rowCount() > 0) {
+            c.addSeries("lr", s.intColumn("iter").asDoubleArray(), s.doubleColumn("lr").asDoubleArray())
+                    .setMarker(SeriesMarkers.NONE);
+        }
+        return c;
+    }
+
+    /** The loss of each logged batch, and estimate_loss's train and val means. */
+    public static XYChart losses(TrainingLog log) {
+        XYChart c = chart("loss", "iteration", "cross-entropy loss");
+        Table s = log.steps();
+        if (s.rowCount() > 0) {
+            c.addSeries("batch loss", s.intColumn("iter").asDoubleArray(),
+                    s.doubleColumn("loss").asDoubleArray()).setMarker(SeriesMarkers.NONE);
+        }
+        Table e = log.evals();
+        if (e.rowCount() > 0) {
+            double[] it = e.intColumn("iter").asDoubleArray();
+            c.addSeries("train (estimate_loss)", it, e.doubleColumn("train_loss").asDoubleArray());
+            c.addSeries("val (estimate_loss)", it, e.doubleColumn("val_loss").asDoubleArray());
+        }
+        return c;
+    }
+
+    /** The chart as an image: a notebook shows it when it is a cell's last expression. */
+    public static BufferedImage image(XYChart chart) {
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    public static void savePng(XYChart chart, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** lr.png and loss.png beside the log. */
+    public static void saveAll(TrainingLog log, Path outDir) throws IOException {
+        savePng(learningRate(log), outDir.resolve("lr.png"));
+        savePng(losses(log), outDir.resolve("loss.png"));
+    }
+}

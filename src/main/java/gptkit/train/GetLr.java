@@ -1,0 +1,32 @@
+package gptkit.train;
+
+/**
+ * nanoGPT's get_lr: linear warmup, cosine decay to min_lr, then min_lr.
+ * <pre>
+ *   it &lt; warmup_iters:      lr * (it + 1) / (warmup_iters + 1)
+ *   it &gt; lr_decay_iters:    min_lr
+ *   otherwise:             min_lr + 0.5 * (1 + cos(pi * ratio)) * (lr - min_lr),
+ *                          ratio = (it - warmup_iters) / (lr_decay_iters - warmup_iters)
+ * </pre>
+ */
+public final class GetLr {
+    private GetLr() {}
+
+    public static double getLr(int it, double learningRate, int warmupIters, int lrDecayIters, double minLr) {
+        if (it < warmupIters) {
+            return learningRate * (it + 1) / (warmupIters + 1);
+        }
+        if (it > lrDecayIters) {
+            return minLr;
+        }
+        double ratio = (double) (it - warmupIters) / (lrDecayIters - warmupIters);
+        double coeff = 0.5 * (1.0 + Math.cos(Math.PI * ratio));
+        return minLr + coeff * (learningRate - minLr);
+    }
+
+    /** The rate train.py uses at iteration it: get_lr when decay_lr, else the constant rate. */
+    public static double at(int it, gptkit.config.TrainConfig c) {
+        return c.decay_lr ? getLr(it, c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr)
+                : c.learning_rate;
+    }
+}

@@ -1,0 +1,22 @@
+package gptkit.train;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/** torch.no_grad() as a try-with-resources block: no graph is recorded inside it. */
+public final class NoGrad implements AutoCloseable {
+    private final boolean previous;
+
+    private NoGrad() {
+        previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+    }
+
+    public static NoGrad open() {
+        return new NoGrad();
+    }
+
+    @Override
+    public void close() {
+        JniUtils.setGradMode(previous);
+    }
+}

@@ -1,0 +1,300 @@
+package gptkit.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import gptkit.Engines;
+import gptkit.config.TrainConfig;
+import gptkit.data.CharTokenizer;
+import gptkit.data.GetBatch;
+import gptkit.data.Prepare;
+import gptkit.data.TokenFile;
+import gptkit.model.GPT;
+import gptkit.model.GPTConfig;
+import gptkit.optim.AdamW;
+import gptkit.plot.Charts;
+import me.tongfei.progressbar.ProgressBar;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * nanoGPT's train.py as an object: build it from a config, call {@link #run()}. The loop is
+ * train.py's: set lr, evaluate and checkpoint every eval_interval, accumulate gradients over
+ * micro-steps (prefetching the next batch), clip, step, log.
+ */
+public final class Trainer implements AutoCloseable {
+    public final TrainConfig cfg;
+    public final Device device;
+    public final CharTokenizer tokenizer;
+    public final TokenFile trainData;
+    public final TokenFile valData;
+    public final GPT model;
+    public final AdamW optimizer;
+    public final TrainingLog log;
+    private final Path outDir;
+    private final NDArray accumDivisor; // owns its memory: used inside the graph
+    private int iterNum;
+    private double bestValLoss = 1e9;
+    private PrintStream out = System.out;
+
+    /** What a run ended with. */
+    public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
+                         double msPerIter, double tokensPerSec) {}
+
+    public Trainer(TrainConfig cfg) throws IOException {
+        this.cfg = cfg;
+        validate(cfg);
+        this.device = Engines.device(cfg.device);
+        this.outDir = Path.of(cfg.out_dir);
+        Path dataDir = Path.of(cfg.data_dir, cfg.dataset);
+        if (!Files.exists(dataDir.resolve("train.bin"))) {
+            Prepare.prepare(cfg.dataset, Path.of(cfg.data_dir));
+        }
+        tokenizer = CharTokenizer.load(dataDir.resolve("vocab.txt"));
+        trainData = TokenFile.open(dataDir.resolve("train.bin"));
+        valData = TokenFile.open(dataDir.resolve("val.bin"));
+        for (TokenFile f : new TokenFile[] {trainData, valData}) {
+            if (f.length() <= cfg.block_size) {
+                throw new IllegalArgumentException(String.format(
+                        "%s has %,d tokens, too few for block_size=%d. Use a larger corpus or a smaller --block_size.",
+                        f.path(), f.length(), cfg.block_size));
+            }
+        }
+        Checkpoint.Loaded ckpt = null;
+        GPTConfig args;
+        if (cfg.init_from.equals("scratch")) {
+            System.out.println("Initializing a new model from scratch");
+            args = new GPTConfig(cfg.block_size, tokenizer.vocabSize(), cfg.n_layer, cfg.n_head, cfg.n_embd,
+                    cfg.dropout, cfg.bias);
+        } else if (cfg.init_from.equals("resume")) {
+            System.out.println("Resuming training from " + outDir);
+            ckpt = Checkpoint.load(outDir.resolve(Checkpoint.FILE_NAME));
+            GPTConfig saved = ckpt.header().model_args;
+            // like train.py: the architecture comes from the checkpoint, dropout from the config
+            args = new GPTConfig(saved.block_size(), saved.vocab_size(), saved.n_layer(), saved.n_head(),
+                    saved.n_embd(), cfg.dropout, saved.bias());
+            if (ckpt.header().vocab != null && !ckpt.header().vocab.equals(tokenizer.chars())) {
+                throw new IllegalArgumentException("The checkpoint in " + outDir + " was trained on a different "
+                        + "vocabulary than data/" + cfg.dataset + ": resume with the dataset it was trained on.");
+            }
+            cfg.block_size = args.block_size();
+        } else {
+            throw new IllegalArgumentException("init_from must be 'scratch' or 'resume', got '" + cfg.init_from + "'");
+        }
+        model = new GPT(args, device, cfg.seed);
+        System.out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
+        optimizer = new AdamW(AdamW.configureOptimizers(model.params(), cfg.weight_decay, true),
+                cfg.learning_rate, cfg.beta1, cfg.beta2, 1e-8);
+        if (ckpt != null) {
+            Checkpoint.copyInto(ckpt, model.params(), "");
+            Checkpoint.copyInto(ckpt, optimizer.expAvg(), "optimizer.exp_avg.");
+            Checkpoint.copyInto(ckpt, optimizer.expAvgSq(), "optimizer.exp_avg_sq.");
+            optimizer.setStepCount(ckpt.header().optimizer_step);
+            iterNum = ckpt.header().iter_num;
+            bestValLoss = ckpt.header().best_val_loss;
+            log = TrainingLog.load(outDir.resolve("log.csv"));
+            log.truncateFrom(iterNum);
+        } else {
+            log = new TrainingLog();
+        }
+        accumDivisor = model.manager().create((float) cfg.gradient_accumulation_steps);
+        NDScope.unregister(accumDivisor);
+    }
+
+    static void validate(TrainConfig c) {
+        if (c.gradient_accumulation_steps < 1 || c.batch_size < 1 || c.block_size < 1) {
+            throw new IllegalArgumentException("gradient_accumulation_steps, batch_size and block_size must be >= 1");
+        }
+        if (c.eval_interval < 1 || c.log_interval < 1 || c.eval_iters < 1) {
+            throw new IllegalArgumentException("eval_interval, log_interval and eval_iters must be >= 1");
+        }
+        if (c.decay_lr && c.lr_decay_iters <= c.warmup_iters) {
+            throw new IllegalArgumentException(String.format(
+                    "lr_decay_iters (%d) must be larger than warmup_iters (%d) when decay_lr is on",
+                    c.lr_decay_iters, c.warmup_iters));
+        }
+        switch (c.dtype) {
+            case "float32" -> { }
+            case "bfloat16" -> throw new IllegalArgumentException("dtype=bfloat16 is not supported: DJL 0.35.1's "
+                    + "PyTorch engine aborts the JVM on bfloat16 tensors. Use --dtype=float32.");
+            case "float16" -> throw new IllegalArgumentException("dtype=float16 is not available in this build yet; "
+                    + "use --dtype=float32.");
+            default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + c.dtype);
+        }
+    }
+
+    /** Where log lines go (the notebooks may redirect them). */
+    public void setOut(PrintStream out) {
+        this.out = out;
+    }
+
+    public int iterNum() {
+        return iterNum;
+    }
+
+    public double bestValLoss() {
+        return bestValLoss;
+    }
+
+    public Path outDir() {
+        return outDir;
+    }
+
+    private NDList batch(int iter, int micro) {
+        NDList xy = GetBatch.getBatch(trainData, cfg.block_size, cfg.batch_size,
+                Seeds.rng(cfg.seed, Seeds.TRAIN, iter, micro), model.manager(), device);
+        NDScope.unregister(xy);
+        return xy;
+    }
+
+    /** Runs train.py's loop until max_iters (inclusive, as train.py does). */
+    public Result run() throws IOException {
+        int gas = cfg.gradient_accumulation_steps;
+        long tokensPerIter = cfg.tokensPerIter(1);
+        out.printf("tokens per iteration will be: %,d%n", tokensPerIter);
+        NDList xy = batch(iterNum, 0);
+        long t0 = System.nanoTime();
+        int localIter = 0;
+        double runningMfu = -1;
+        double lastLoss = Double.NaN;
+        double lastMs = Double.NaN;
+        EstimateLoss.Losses lastEval = null;
+        int total = cfg.max_iters + 1 - iterNum;
+        try (ProgressBar bar = progressBar(total)) {
+            while (true) {
+                double lr = GetLr.at(iterNum, cfg);
+                optimizer.setLearningRate(lr);
+                if (iterNum % cfg.eval_interval == 0) {
+                    lastEval = EstimateLoss.estimateLoss(model, trainData, valData, cfg.eval_iters, cfg.batch_size,
+                            cfg.block_size, cfg.seed, iterNum);
+                    out.printf("step %d: train loss %.4f, val loss %.4f%n", iterNum, lastEval.train(), lastEval.val());
+                    log.eval(iterNum, lr, lastEval.train(), lastEval.val());
+                    if (lastEval.val() < bestValLoss || cfg.always_save_checkpoint) {
+                        bestValLoss = lastEval.val();
+                        if (iterNum > 0) {
+                            out.println("saving checkpoint to " + outDir);
+                            saveCheckpoint();
+                        }
+                    }
+                    saveLog();
+                }
+                if (iterNum == 0 && cfg.eval_only) {
+                    break;
+                }
+                float lossf = Float.NaN;
+                float gradNorm;
+                try (GradientCollector gc = Engines.engine().newGradientCollector()) {
+                    for (int micro = 0; micro < gas; micro++) {
+                        try (NDScope scope = new NDScope()) {
+                            scope.suppressNotUsedWarning();
+                            if (cfg.dropout > 0) {
+                                JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iterNum, micro));
+                            }
+                            NDArray loss = model.loss(xy.get(0), xy.get(1));
+                            NDArray scaled = loss.div(accumDivisor); // the mean over the whole batch
+                            xy.close();
+                            // prefetch the next batch while the device works (train.py's comment)
+                            xy = micro + 1 < gas ? batch(iterNum, micro + 1) : batch(iterNum + 1, 0);
+                            gc.backward(scaled);
+                            if (micro == gas - 1) {
+                                lossf = loss.getFloat();
+                            }
+                        }
+                    }
+                }
+                if (!Float.isFinite(lossf)) {
+                    throw new IllegalStateException(String.format("The loss became %s at iteration %d. Training "
+                            + "diverged: lower --learning_rate (now %g) or keep --grad_clip on; the last good "
+                            + "checkpoint in %s is untouched.", lossf, iterNum, lr, outDir));
+                }
+                gradNorm = cfg.grad_clip != 0.0
+                        ? ClipGradNorm.clipGradNorm(model.params().values(), cfg.grad_clip)
+                        : ClipGradNorm.clipGradNorm(model.params().values(), Double.POSITIVE_INFINITY);
+                optimizer.step();
+                zeroGrad();
+                long t1 = System.nanoTime();
+                double dt = (t1 - t0) / 1e9;
+                t0 = t1;
+                lastLoss = lossf;
+                lastMs = dt * 1000;
+                if (iterNum % cfg.log_interval == 0) {
+                    if (localIter >= 5) { // let the first iterations settle, as train.py does
+                        double mfu = Mfu.estimateMfu(model, cfg.batch_size * gas, dt, cfg.peak_flops);
+                        runningMfu = runningMfu == -1.0 ? mfu : 0.9 * runningMfu + 0.1 * mfu;
+                    }
+                    String line = String.format("iter %d: loss %.4f, time %.2fms, mfu %.2f%%",
+                            iterNum, lossf, dt * 1000, runningMfu * 100);
+                    if (bar == null) {
+                        out.println(line);
+                    } else {
+                        bar.setExtraMessage(String.format("loss %.4f", lossf));
+                    }
+                    log.step(iterNum, lr, lossf, dt * 1000, tokensPerIter / dt, gradNorm);
+                }
+                if (bar != null) {
+                    bar.step();
+                }
+                iterNum++;
+                localIter++;
+                if (iterNum > cfg.max_iters) {
+                    break;
+                }
+            }
+        } finally {
+            xy.close();
+        }
+        saveLog();
+        double tps = tokensPerIter / (lastMs / 1000);
+        return new Result(iterNum, bestValLoss, lastEval, lastLoss, lastMs, tps);
+    }
+
+    private ProgressBar progressBar(int total) {
+        if (!cfg.progress || System.console() == null) {
+            return null; // log lines instead, e.g. in CI and notebooks
+        }
+        return ProgressBar.builder().setTaskName("train").setInitialMax(total).build();
+    }
+
+    private void zeroGrad() {
+        for (NDArray p : model.params().values()) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+
+    /** Writes ckpt.bin (atomically) with everything resume needs. */
+    public void saveCheckpoint() throws IOException {
+        Checkpoint.Header h = new Checkpoint.Header();
+        h.model_args = model.config;
+        h.iter_num = iterNum;
+        h.best_val_loss = bestValLoss;
+        h.optimizer_step = optimizer.stepCount();
+        h.config = cfg.toMap();
+        h.vocab = tokenizer.chars();
+        Map<String, NDArray> tensors = new LinkedHashMap<>(model.params());
+        optimizer.expAvg().forEach((k, v) -> tensors.put("optimizer.exp_avg." + k, v));
+        optimizer.expAvgSq().forEach((k, v) -> tensors.put("optimizer.exp_avg_sq." + k, v));
+        Checkpoint.save(outDir.resolve(Checkpoint.FILE_NAME), h, tensors);
+    }
+
+    private void saveLog() throws IOException {
+        log.save(outDir.resolve("log.csv"));
+        if (cfg.charts) {
+            Charts.saveAll(log, outDir);
+        }
+    }
+
+    @Override
+    public void close() {
+        accumDivisor.close();
+        model.close();
+    }
+}
