@@ -178,6 +178,9 @@ public final class Trainer implements AutoCloseable {
                             cfg.block_size, cfg.seed, iterNum);
                     out.printf("step %d: train loss %.4f, val loss %.4f%n", iterNum, lastEval.train(), lastEval.val());
                     log.eval(iterNum, lr, lastEval.train(), lastEval.val());
+                    if (!Double.isFinite(lastEval.val()) || !Double.isFinite(lastEval.train())) {
+                        throw diverged("the evaluated loss", lastEval.val(), lr); // never save a broken model
+                    }
                     if (lastEval.val() < bestValLoss || cfg.always_save_checkpoint) {
                         bestValLoss = lastEval.val();
                         if (iterNum > 0) {
@@ -212,9 +215,7 @@ public final class Trainer implements AutoCloseable {
                     }
                 }
                 if (!Float.isFinite(lossf)) {
-                    throw new IllegalStateException(String.format("The loss became %s at iteration %d. Training "
-                            + "diverged: lower --learning_rate (now %g) or keep --grad_clip on; the last good "
-                            + "checkpoint in %s is untouched.", lossf, iterNum, lr, outDir));
+                    throw diverged("the loss", lossf, lr);
                 }
                 gradNorm = cfg.grad_clip != 0.0
                         ? ClipGradNorm.clipGradNorm(model.params().values(), cfg.grad_clip)
@@ -255,6 +256,12 @@ public final class Trainer implements AutoCloseable {
         saveLog();
         double tps = tokensPerIter / (lastMs / 1000);
         return new Result(iterNum, bestValLoss, lastEval, lastLoss, lastMs, tps);
+    }
+
+    private IllegalStateException diverged(String what, double value, double lr) {
+        return new IllegalStateException(String.format("%s became %s at iteration %d: training diverged. "
+                + "Lower --learning_rate (now %g) or keep --grad_clip on; the last good checkpoint in %s "
+                + "is untouched.", what, value, iterNum, lr, outDir));
     }
 
     private ProgressBar progressBar(int total) {

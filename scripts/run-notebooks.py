@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Execute the gptkit notebooks headless and check their outputs.
+
+    python3 scripts/run-notebooks.py                      # every notebooks/*.ipynb, sorted
+    python3 scripts/run-notebooks.py notebooks/02-x.ipynb # just these
+
+Runs each notebook top to bottom with nbclient and the "java" (JJava) kernel installed by
+scripts/setup-notebooks.sh into .venv-notebooks (this script re-runs itself with that venv's
+Python). The working directory of every kernel is notebooks/. Executed copies go to
+target/notebooks/<name>.ipynb (the committed notebooks are never modified); the kernel's own
+log goes to target/notebooks/<name>.kernel.log.
+
+A notebook fails when a cell raises (the first error stops it), times out, or the kernel dies;
+or when its metadata says {"gptkit": {"expect_images": N}} and the executed copy has fewer
+than N image/png outputs. Per-cell timeout: env GPTKIT_CELL_TIMEOUT in seconds (default 900;
+0 or less = none). Exit status 1 if any notebook failed, 2 on a setup problem.
+"""
+import glob
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv-notebooks"
+NOTEBOOKS = REPO / "notebooks"
+OUT = REPO / "target" / "notebooks"
+KERNEL = "java"
+
+
+def reexec_in_venv():
+    py = VENV / "bin" / "python"
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    if not py.exists():
+        print(f"run-notebooks: {VENV} is missing; run scripts/setup-notebooks.sh first", file=sys.stderr)
+        sys.exit(2)
+    os.execv(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+reexec_in_venv()
+
+# Only the venv's kernelspec counts, even if ~/.local/share/jupyter/kernels/java exists.
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    [str(VENV / "share" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def cell_timeout():
+    raw = os.environ.get("GPTKIT_CELL_TIMEOUT", "900").strip()
+    try:
+        value = int(float(raw))
+    except ValueError:
+        print(f"run-notebooks: bad GPTKIT_CELL_TIMEOUT={raw!r}, using 900", file=sys.stderr)
+        return 900
+    return value if value > 0 else None
+
+
+def count_images(nb):
+    return sum(1 for c in nb.cells if c.cell_type == "code"
+               for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+
+
+def error_outputs(nb):
+    return [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def describe_error(out):
+    tb = "\n".join(ANSI.sub("", line) for line in out.get("traceback", []))
+    head = f"{out.get('ename', '?')}: {out.get('evalue', '')}"
+    return head + ("\n" + tb if tb.strip() else "")
+
+
+def indent(text, n=4, limit=40):
+    lines = text.rstrip().splitlines()
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... ({len(lines) - limit} more lines)"]
+    return "\n".join(" " * n + line for line in lines)
+
+
+def run_one(path, timeout):
+    """Returns (ok, seconds, images, problems)."""
+    rel = os.path.relpath(path, REPO)
+    nb = nbformat.read(path, as_version=4)
+    expect = int(nb.metadata.get("gptkit", {}).get("expect_images", 0) or 0)
+    problems = []
+    failed_cell = {}
+
+    def on_error(cell, cell_index, execute_reply=None, **_):
+        failed_cell.setdefault("index", cell_index)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    log_path = OUT / (Path(path).stem + ".kernel.log")
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,  # whatever the notebook's metadata says
+        timeout=timeout,
+        startup_timeout=180,
+        allow_errors=False,
+        interrupt_on_timeout=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},  # kernel cwd = notebooks/
+        on_cell_error=on_error,
+    )
+    start = time.monotonic()
+    with open(log_path, "w") as log:
+        try:
+            client.execute(stdout=log, stderr=log)
+        except Exception as e:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
+            idx = failed_cell.get("index")
+            if idx is None:  # timeouts and dead kernels skip on_cell_error: find the last started cell
+                started = [i for i, c in enumerate(nb.cells)
+                           if c.cell_type == "code" and c.get("metadata", {}).get("execution", {})
+                           .get("iopub.execute_input")]
+                idx = started[-1] if started else None
+            where = f"cell {idx}" if idx is not None else "kernel start-up"
+            errs = [o for i, o in error_outputs(nb) if i == idx]
+            detail = describe_error(errs[0]) if errs else ANSI.sub("", f"{type(e).__name__}: {e}")
+            if isinstance(e, TimeoutError):  # nbclient's CellTimeoutError
+                detail = f"timed out after {timeout} s (GPTKIT_CELL_TIMEOUT)\n{detail}"
+            msg = f"{rel}: {where} failed: {detail}"
+            if idx is not None:
+                msg += "\n  cell source:\n" + indent(nb.cells[idx].source, limit=15)
+            problems.append(msg + f"\n  (kernel log: {os.path.relpath(log_path, REPO)})")
+    seconds = time.monotonic() - start
+    out_path = OUT / Path(path).name
+    nbformat.write(nb, out_path)
+
+    images = count_images(nb)
+    if not problems:
+        for i, o in error_outputs(nb):
+            problems.append(f"{rel}: cell {i} has an error output: {describe_error(o)}")
+        if images < expect:
+            problems.append(f"{rel}: expected at least {expect} image/png outputs (metadata gptkit.expect_images), got {images}")
+    return not problems, seconds, images, problems
+
+
+def main(argv):
+    timeout = cell_timeout()
+    if argv:
+        paths = [str(Path(a).resolve()) for a in argv]
+    else:
+        paths = sorted(glob.glob(str(NOTEBOOKS / "*.ipynb")))
+    if not paths:
+        print(f"run-notebooks: no notebooks found in {NOTEBOOKS}")
+    if not (REPO / "target" / "classes").is_dir() or not glob.glob(str(REPO / "target" / "lib" / "*.jar")):
+        print("run-notebooks: warning: target/classes or target/lib/*.jar missing; "
+              "build with Maven first or imports of gptkit classes will fail", file=sys.stderr)
+
+    passed = failed = 0
+    for path in paths:
+        name = os.path.relpath(path, REPO)
+        if not os.path.isfile(path):
+            print(f"FAIL  {name}: no such file", flush=True)
+            failed += 1
+            continue
+        print(f"RUN   {name} ...", flush=True)
+        try:
+            ok, seconds, images, problems = run_one(path, timeout)
+        except Exception as e:  # unreadable notebook, kernel spec missing, ...
+            ok, seconds, images, problems = False, 0.0, 0, [f"{name}: {type(e).__name__}: {e}"]
+        for p in problems:
+            print(p, flush=True)
+        print(f"{'PASS' if ok else 'FAIL'}  {name}  {seconds:.1f} s  {images} images", flush=True)
+        passed += ok
+        failed += not ok
+    print(f"notebooks: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Sets up everything needed to run the gptkit notebooks (idempotent; safe to re-run).
+#
+#   scripts/setup-notebooks.sh          # headless execution + HTML rendering only (CI)
+#   scripts/setup-notebooks.sh --lab    # ... plus JupyterLab, to open the notebooks in a browser
+#
+# It creates the virtual environment .venv-notebooks/ in the repository root, installs the
+# pinned packages below, and installs the JJava kernel (kernelspec name "java") into that
+# venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap.
+#
+# The kernel's classpath comes from kernel.json's "env" (JJAVA_CLASSPATH), so notebooks need
+# no magic. It is  <repo>/target/classes  and every  <repo>/target/lib/*.jar,
+# resolved when the kernel starts (so re-running Maven only needs a kernel restart).
+# Users of plain IJava/JJava without this kernelspec can use the equivalent first cell:
+#     %classpath /path/to/gptkit/target/classes /path/to/gptkit/target/lib/*
+# (IJava 1.3 spelled the jar part  %jars /path/to/gptkit/target/lib/*.jar ;
+#  it also reads the env var IJAVA_CLASSPATH where JJava reads JJAVA_CLASSPATH.)
+#
+# Environment: PYTHON (default python3, >= 3.9), JAVA_HOME (else `java` on PATH, must be >= 17).
+set -euo pipefail
+
+LAB=0
+for arg in "$@"; do
+  case "$arg" in
+    --lab) LAB=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "setup-notebooks: unknown argument: $arg (only --lab is accepted)" >&2; exit 2 ;;
+  esac
+done
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
+VENV="$REPO/.venv-notebooks"
+PYTHON="${PYTHON:-python3}"
+
+# Pinned versions, tested together with OpenJDK 17.0.15 and Python 3.11.
+# jjava has only pre-releases on PyPI, so it must be pinned exactly.
+PKGS=(
+  "jjava==1.0a8"           # the Java kernel (ships jjava.jar + a kernelspec)
+  "jupyter_client==8.10.0" # kernel launching/messaging
+  "jupyter_core==5.9.1"
+  "nbformat==5.11.1"       # reading/writing .ipynb
+  "nbclient==0.11.0"       # headless execution (run-notebooks.py)
+  "nbconvert==7.17.2"      # HTML rendering (render-notebooks.sh)
+)
+LAB_PKGS=("jupyterlab==4.6.6")
+
+# JVM flags for the kernel. --add-opens is required by JJava on JDK 17 (its stock
+# launcher adds it too); headless so BufferedImage/XChart work without a display.
+JVM_FLAGS=(
+  --add-opens jdk.jshell/jdk.jshell=ALL-UNNAMED
+  -Djava.awt.headless=true
+  -Dai.djl.offline=true
+  -Xmx4g
+  -Dfile.encoding=UTF-8
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+)
+
+# --- Java ------------------------------------------------------------------------------
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+elif JAVA="$(command -v java)"; then
+  :
+else
+  echo "setup-notebooks: no java found (set JAVA_HOME or put JDK 17+ on PATH)" >&2; exit 1
+fi
+JAVA_SPEC="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+if [[ -z "$JAVA_SPEC" || "${JAVA_SPEC%%.*}" -lt 17 ]]; then
+  echo "setup-notebooks: $JAVA is Java '${JAVA_SPEC:-?}', need 17 or newer" >&2; exit 1
+fi
+if ! "$JAVA" --list-modules 2>/dev/null | grep -q '^jdk.jshell@'; then
+  echo "setup-notebooks: $JAVA has no jdk.jshell module (a JRE?); install a full JDK 17" >&2; exit 1
+fi
+
+# --- venv + packages -------------------------------------------------------------------
+if [[ ! -x "$VENV/bin/python" ]]; then
+  "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
+    || { echo "setup-notebooks: $PYTHON is older than 3.9" >&2; exit 1; }
+  echo "setup-notebooks: creating $VENV"
+  "$PYTHON" -m venv "$VENV" \
+    || { echo "setup-notebooks: 'python3 -m venv' failed (Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
+fi
+VPY="$VENV/bin/python"
+
+WANT=("${PKGS[@]}")
+if [[ $LAB -eq 1 ]]; then WANT+=("${LAB_PKGS[@]}"); fi
+STAMP="$VENV/.gptkit-installed"
+# Skip pip entirely when the same pins were installed before (works offline).
+if [[ -f "$STAMP" ]] && [[ -z "$(comm -13 <(sort "$STAMP") <(printf '%s\n' "${WANT[@]}" | sort))" ]] \
+   && [[ -f "$VENV/share/jupyter/kernels/java/jjava.jar" ]]; then
+  echo "setup-notebooks: packages already installed"
+else
+  "$VPY" -m pip install --quiet --disable-pip-version-check "${WANT[@]}"
+  # jjava.jar can vanish if a previous kernelspec install was interrupted: restore it.
+  if [[ ! -f "$VENV/share/jupyter/kernels/java/jjava.jar" ]]; then
+    "$VPY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "${PKGS[0]}"
+  fi
+  { [[ -f "$STAMP" ]] && cat "$STAMP"; printf '%s\n' "${WANT[@]}"; } | sort -u > "$STAMP.new"
+  mv "$STAMP.new" "$STAMP"
+fi
+
+# --- kernelspec ------------------------------------------------------------------------
+# pip's jjava drops a stock kernelspec (java -jar jjava-launcher.jar jjava.jar ...) into
+# $VENV/share/jupyter/kernels/java. We replace it with one that runs jjava.jar directly
+# (one JVM instead of two, flags visible in kernel.json) and carries the classpath.
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+mkdir "$STAGE/java"
+cp "$VENV/share/jupyter/kernels/java/jjava.jar" "$STAGE/java/jjava.jar"
+"$VPY" - "$STAGE/java/kernel.json" "$JAVA" "$REPO" "${JVM_FLAGS[@]}" <<'EOF'
+import json, sys
+out, java, repo, flags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+# "target*" (not "target") on purpose: JJava kills the kernel at start-up when the folder in
+# front of a glob does not exist (e.g. after `mvn clean`); with the glob starting at the repo
+# root an absent target/ just yields no jars. A missing plain folder is silently skipped.
+classpath = f"{repo}/target/classes:{repo}/target*/lib/*.jar"
+spec = {
+    "argv": [java, *flags, "-jar", "{resource_dir}/jjava.jar", "{connection_file}"],
+    "display_name": "Java 17 (gptkit)",
+    "language": "java",
+    "interrupt_mode": "message",
+    "env": {"JJAVA_CLASSPATH": classpath},
+    "metadata": {},
+}
+with open(out, "w") as f:
+    json.dump(spec, f, indent=2)
+    f.write("\n")
+EOF
+"$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name java "$STAGE/java" >/dev/null 2>&1 \
+  || { echo "setup-notebooks: 'jupyter kernelspec install' failed" >&2; "$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name java "$STAGE/java"; exit 1; }
+
+# jupyter_core >= 5 run from a venv prefers the venv's kernelspecs over a user-level "java"
+# (~/.local/share/jupyter/kernels/java, e.g. an old IJava install), but JUPYTER_PATH or
+# JUPYTER_PREFER_ENV_PATH=0 can still make another one win in `jupyter lab`: warn then.
+# (run-notebooks.py puts the venv first in JUPYTER_PATH, so it always gets this one.)
+FOUND="$("$VENV/bin/jupyter" kernelspec list --json 2>/dev/null | "$VPY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"].get("java",{}).get("resource_dir",""))')"
+if [[ "$FOUND" != "$VENV/share/jupyter/kernels/java" ]]; then
+  echo "setup-notebooks: WARNING: Jupyter resolves kernel 'java' to $FOUND, which shadows $VENV/share/jupyter/kernels/java;" \
+       "remove it (jupyter kernelspec remove java) or start Jupyter with JUPYTER_PATH=$VENV/share/jupyter" >&2
+fi
+# the library the notebooks call: target/classes plus every runtime jar in target/lib
+if [[ "${GPTKIT_SKIP_BUILD:-}" != 1 ]]; then
+  echo "setup-notebooks: building gptkit (./mvnw package)..."
+  (cd "$REPO" && ./mvnw -q -B -DskipTests package)
+fi
+
+if [[ -x "$VENV/bin/jupyter-lab" ]]; then
+  echo "Notebooks ready: start Jupyter with  $VENV/bin/jupyter lab --notebook-dir=$REPO/notebooks  (headless run: python3 $REPO/scripts/run-notebooks.py)"
+else
+  echo "Notebooks ready: run them headless with  python3 $REPO/scripts/run-notebooks.py  (for a browser: $0 --lab, then $VENV/bin/jupyter lab --notebook-dir=$REPO/notebooks)"
+fi

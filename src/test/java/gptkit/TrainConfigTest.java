@@ -1,0 +1,55 @@
+package gptkit;
+
+import gptkit.config.TrainConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainConfigTest {
+    @Test
+    void presetsCarryNanoGPTsRecipes() {
+        TrainConfig gpu = TrainConfig.preset("shakespeare_char");
+        assertEquals(List.of(6, 6, 384, 256, 64), List.of(gpu.n_layer, gpu.n_head, gpu.n_embd, gpu.block_size, gpu.batch_size));
+        assertEquals(0.2, gpu.dropout);
+        assertEquals(1e-3, gpu.learning_rate);
+        assertEquals(1e-4, gpu.min_lr);
+        assertEquals(0.99, gpu.beta2);
+        assertEquals(100, gpu.warmup_iters);
+        assertEquals(5000, gpu.max_iters);
+        assertEquals(250, gpu.eval_interval);
+        assertEquals(200, gpu.eval_iters);
+        TrainConfig cpu = TrainConfig.preset("shakespeare_char_cpu");
+        assertEquals(List.of(4, 4, 128, 64, 12), List.of(cpu.n_layer, cpu.n_head, cpu.n_embd, cpu.block_size, cpu.batch_size));
+        assertEquals(List.of(2000, 2000, 20), List.of(cpu.max_iters, cpu.lr_decay_iters, cpu.eval_iters));
+        assertEquals(0.0, cpu.dropout);
+    }
+
+    @Test
+    void overridesUseNanoGPTNames() {
+        TrainConfig c = TrainConfig.preset("shakespeare_char");
+        List<String> rest = c.apply("--max_iters=100", "--decay_lr=false", "--learning_rate=3e-4", "--device=cpu", "x");
+        assertEquals(100, c.max_iters);
+        assertFalse(c.decay_lr);
+        assertEquals(3e-4, c.learning_rate);
+        assertEquals("cpu", c.device);
+        assertEquals(List.of("x"), rest);
+    }
+
+    @Test
+    void unknownKeyOrWrongTypeIsAClearError() {
+        TrainConfig c = new TrainConfig();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.apply("--n_layers=4"));
+        assertTrue(e.getMessage().contains("Unknown config key: n_layers"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.apply("--n_layer=four"));
+        assertTrue(e.getMessage().contains("n_layer") && e.getMessage().contains("int"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.apply("--bias=yes"));
+        assertTrue(e.getMessage().contains("boolean"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.apply("--n_layer"));
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.preset("gpt5"));
+    }
+}

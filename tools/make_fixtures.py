@@ -1,0 +1,144 @@
+"""Writes the test fixtures of gptkit from real PyTorch.
+
+    python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy
+    .venv-torch/bin/python tools/make_fixtures.py
+
+Each fixture is a JSON file in src/test/resources/fixtures/: the inputs, and what torch computes
+from them. The Java tests load the same inputs and compare. Re-running gives the same files.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "src", "test", "resources", "fixtures")
+
+
+def flat(t):
+    return [float(x) for x in t.detach().reshape(-1).tolist()]
+
+
+def save(name, obj):
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(obj, f)
+    print("wrote", name)
+
+
+# ---------------------------------------------------------------- a GPT written from the paper
+class Block(nn.Module):
+    def __init__(self, c, n_head, bias):
+        super().__init__()
+        self.n_head = n_head
+        self.ln_1 = nn.LayerNorm(c, bias=bias)
+        self.attn = nn.Module()
+        self.attn.c_attn = nn.Linear(c, 3 * c, bias=bias)
+        self.attn.c_proj = nn.Linear(c, c, bias=bias)
+        self.ln_2 = nn.LayerNorm(c, bias=bias)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = nn.Linear(c, 4 * c, bias=bias)
+        self.mlp.c_proj = nn.Linear(4 * c, c, bias=bias)
+
+    def attention(self, x):
+        b, t, c = x.shape
+        q, k, v = self.attn.c_attn(x).split(c, dim=2)
+        heads = lambda z: z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2)
+        y = F.scaled_dot_product_attention(heads(q), heads(k), heads(v), is_causal=True)
+        return self.attn.c_proj(y.transpose(1, 2).contiguous().view(b, t, c))
+
+    def forward(self, x):
+        x = x + self.attention(self.ln_1(x))
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+class TinyGPT(nn.Module):
+    def __init__(self, vocab, block, n_layer, n_head, c, bias):
+        super().__init__()
+        self.transformer = nn.Module()
+        self.transformer.wte = nn.Embedding(vocab, c)
+        self.transformer.wpe = nn.Embedding(block, c)
+        self.transformer.h = nn.ModuleList([Block(c, n_head, bias) for _ in range(n_layer)])
+        self.transformer.ln_f = nn.LayerNorm(c, bias=bias)
+
+    def forward(self, idx, targets):
+        t = idx.shape[1]
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(t))
+        for blk in self.transformer.h:
+            x = blk(x)
+        logits = F.linear(self.transformer.ln_f(x), self.transformer.wte.weight)  # tied lm_head
+        return logits, F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+
+def gpt_fixture(name, vocab, block, n_layer, n_head, c, bias, b, t, seed):
+    g = torch.Generator().manual_seed(seed)
+    model = TinyGPT(vocab, block, n_layer, n_head, c, bias)
+    with torch.no_grad():
+        for p in model.parameters():  # non-trivial values everywhere, LayerNorm gains included
+            p.copy_(torch.randn(p.shape, generator=g) * 0.2)
+    idx = torch.randint(vocab, (b, t), generator=g)
+    targets = torch.randint(vocab, (b, t), generator=g)
+    logits, loss = model(idx, targets)
+    loss.backward()
+    save(name, {
+        "config": dict(vocab_size=vocab, block_size=block, n_layer=n_layer, n_head=n_head, n_embd=c, bias=bias),
+        "params": {k: {"shape": list(p.shape), "data": flat(p)} for k, p in model.named_parameters()},
+        "grads": {k: flat(p.grad) for k, p in model.named_parameters()},
+        "idx": idx.reshape(-1).tolist(), "targets": targets.reshape(-1).tolist(), "batch": b, "time": t,
+        "logits": flat(logits), "loss": float(loss.detach()),
+    })
+
+
+# ---------------------------------------------------------------- AdamW on a fixed problem
+def adamw_fixture():
+    g = torch.Generator().manual_seed(7)
+    x = torch.randn(16, 5, generator=g)
+    y = torch.randn(16, 3, generator=g)
+    w = torch.randn(3, 5, generator=g).requires_grad_()
+    b = torch.randn(3, generator=g).requires_grad_()
+    w0, b0 = flat(w), flat(b)
+    lrs = [1e-2 * (i + 1) / 11 if i < 10 else 1e-2 * (0.5 + 0.5 * math.cos(math.pi * (i - 10) / 110)) for i in range(120)]
+    opt = torch.optim.AdamW([{"params": [w], "weight_decay": 0.1}, {"params": [b], "weight_decay": 0.0}],
+                            lr=lrs[0], betas=(0.9, 0.95), eps=1e-8, foreach=False, fused=False)
+    losses = []
+    for lr in lrs:
+        for group in opt.param_groups:
+            group["lr"] = lr
+        loss = ((x @ w.T + b - y) ** 2).mean()
+        losses.append(float(loss))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    st = opt.state[w]
+    save("adamw.json", {
+        "x": flat(x), "y": flat(y), "w0": w0, "b0": b0, "lrs": lrs, "betas": [0.9, 0.95], "eps": 1e-8,
+        "weight_decay": 0.1, "losses": losses, "w": flat(w), "b": flat(b),
+        "w_exp_avg": flat(st["exp_avg"]), "w_exp_avg_sq": flat(st["exp_avg_sq"]), "steps": len(lrs),
+    })
+
+
+# ---------------------------------------------------------------- clip_grad_norm_
+def clip_fixture():
+    g = torch.Generator().manual_seed(11)
+    cases = []
+    for max_norm in [1.0, 100.0, 0.5]:
+        ps = [torch.zeros(4, 3, requires_grad=True), torch.zeros(3, requires_grad=True),
+              torch.zeros(2, 2, 2, requires_grad=True)]
+        for p in ps:
+            p.grad = torch.randn(p.shape, generator=g) * 2
+        before = [flat(p.grad) for p in ps]
+        total = torch.nn.utils.clip_grad_norm_(ps, max_norm)
+        cases.append({"max_norm": max_norm, "shapes": [list(p.shape) for p in ps], "grads": before,
+                      "total_norm": float(total), "clipped": [flat(p.grad) for p in ps]})
+    save("clip.json", {"cases": cases})
+
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    gpt_fixture("gpt_bias.json", vocab=13, block=8, n_layer=2, n_head=2, c=16, bias=True, b=2, t=8, seed=1)
+    gpt_fixture("gpt_nobias.json", vocab=11, block=8, n_layer=2, n_head=4, c=16, bias=False, b=3, t=5, seed=2)
+    adamw_fixture()
+    clip_fixture()
+    print("torch", torch.__version__)
