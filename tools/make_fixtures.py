@@ -135,10 +135,46 @@ def clip_fixture():
     save("clip.json", {"cases": cases})
 
 
+# ---------------------------------------------------------------- torch.amp.GradScaler
+def grad_scaler_fixture():
+    """A scripted run: which steps see inf/NaN gradients, and what the scaler does about it."""
+    events = []
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    # growth_interval 3 so growth shows up in a short script; the defaults are checked below
+    scaler = torch.amp.GradScaler("cpu", init_scale=65536.0, growth_factor=2.0, backoff_factor=0.5,
+                                  growth_interval=3)
+    script = ["ok", "ok", "ok", "inf", "ok", "nan", "ok", "ok", "ok", "ok", "ok", "ok", "-inf", "ok"]
+    for kind in script:
+        opt.zero_grad()
+        scale_before = scaler.get_scale()
+        loss = (w * torch.tensor([0.5, 0.25, -1.0])).sum()
+        scaler.scale(loss).backward()
+        if kind != "ok":
+            w.grad[1] = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}[kind]
+        w_before = w.detach().clone()
+        scaler.unscale_(opt)
+        unscaled = w.grad.detach().clone()
+        scaler.step(opt)
+        scaler.update()
+        events.append({"kind": kind, "scale_before": scale_before, "scale_after": scaler.get_scale(),
+                       "stepped": not torch.equal(w_before, w.detach()),
+                       "unscaled_grad": [float(x) for x in unscaled.tolist()],
+                       "w_after": flat(w)})
+    d = torch.amp.GradScaler("cpu")
+    save("grad_scaler.json", {"growth_interval": 3, "init_scale": 65536.0, "growth_factor": 2.0,
+                              "backoff_factor": 0.5, "lr": 0.1, "w0": [1.0, -2.0, 3.0],
+                              "dloss_dw": [0.5, 0.25, -1.0], "events": events,
+                              "defaults": {"init_scale": d.get_scale(), "growth_factor": d.get_growth_factor(),
+                                           "backoff_factor": d.get_backoff_factor(),
+                                           "growth_interval": d.get_growth_interval()}})
+
+
 if __name__ == "__main__":
     torch.manual_seed(0)
     gpt_fixture("gpt_bias.json", vocab=13, block=8, n_layer=2, n_head=2, c=16, bias=True, b=2, t=8, seed=1)
     gpt_fixture("gpt_nobias.json", vocab=11, block=8, n_layer=2, n_head=4, c=16, bias=False, b=3, t=5, seed=2)
     adamw_fixture()
     clip_fixture()
+    grad_scaler_fixture()
     print("torch", torch.__version__)
