@@ -178,3 +178,74 @@ if __name__ == "__main__":
     clip_fixture()
     grad_scaler_fixture()
     print("torch", torch.__version__)
+
+
+# ================================================================ graded exercises (exercises/, solutions/)
+# Their own fixtures, prefixed ex_; only this section writes them:
+#     .venv-torch/bin/python -c "import sys; sys.path.insert(0, 'tools'); import make_fixtures as m; m.exercise_fixtures()"
+def ex_cross_entropy_fixture():
+    g = torch.Generator().manual_seed(21)
+    cases = {}
+    for name, scale, ignore in [("random", 3.0, []), ("ignore", 3.0, [1, 4]), ("huge", 1000.0, [])]:
+        logits = (torch.randn(6, 7, generator=g) * scale).requires_grad_()
+        targets = torch.randint(7, (6,), generator=g)
+        targets[ignore] = -1
+        loss = F.cross_entropy(logits, targets, ignore_index=-1)  # nanoGPT's call
+        loss.backward()
+        cases[name] = {"logits": [flat(r) for r in logits], "targets": targets.tolist(),
+                       "loss": float(loss.detach()), "grad": [flat(r) for r in logits.grad]}
+    save("ex_cross_entropy.json", cases)
+
+
+def ex_adamw_fixture():
+    """torch.optim.AdamW on one tensor with scripted gradients: p, exp_avg, exp_avg_sq after every step."""
+    g = torch.Generator().manual_seed(31)
+
+    def run(p0, grads, lrs, betas, eps, wd):
+        p = torch.nn.Parameter(p0.clone())
+        opt = torch.optim.AdamW([p], lr=lrs[0], betas=betas, eps=eps, weight_decay=wd, foreach=False, fused=False)
+        ps, ms, vs = [], [], []
+        for grad, lr in zip(grads, lrs):
+            opt.param_groups[0]["lr"] = lr
+            p.grad = grad.clone()
+            opt.step()
+            st = opt.state[p]
+            ps.append(flat(p)); ms.append(flat(st["exp_avg"])); vs.append(flat(st["exp_avg_sq"]))
+        return {"p0": flat(p0), "grads": [flat(x) for x in grads], "lrs": lrs, "betas": list(betas), "eps": eps,
+                "weight_decay": wd, "p": ps, "exp_avg": ms, "exp_avg_sq": vs}
+
+    n, steps = 12, 30
+    grads = [torch.randn(n, generator=g) * 0.5 for _ in range(steps)]
+    grads[6] = torch.zeros(n)  # a step with no gradient at all
+    for x in grads:
+        x[3] = 0.0  # a weight that never gets a gradient
+    lrs = [1e-2 * (i + 1) / 6 if i < 5 else 1e-3 + 0.5 * (1 + math.cos(math.pi * (i - 5) / 25)) * 9e-3
+           for i in range(steps)]
+    tiny = [torch.randn(8, generator=g) * 1e-5 for _ in range(5)]
+    save("ex_adamw.json", {
+        "trajectory": run(torch.randn(n, generator=g), grads, lrs, (0.9, 0.99), 1e-8, 0.1),
+        "tiny": run(torch.randn(8, generator=g), tiny, [1e-3] * 5, (0.9, 0.95), 1e-8, 0.0),
+        "zero": run(torch.randn(8, generator=g), [torch.zeros(8)] * 3, [1e-2, 2e-2, 3e-2], (0.9, 0.95), 1e-8, 0.1),
+    })
+
+
+def ex_decay_groups_fixture():
+    """configure_optimizers' split of TinyGPT's named_parameters: p.dim() >= 2 is decayed."""
+    out = {}
+    for name, bias in [("bias", True), ("nobias", False)]:
+        model = TinyGPT(vocab=11, block=8, n_layer=2, n_head=2, c=8, bias=bias)
+        params = {pn: p for pn, p in model.named_parameters() if p.requires_grad}
+        out[name] = {"names": list(params), "shapes": [list(p.shape) for p in params.values()],
+                     "decay": [pn for pn, p in params.items() if p.dim() >= 2],
+                     "no_decay": [pn for pn, p in params.items() if p.dim() < 2]}
+    save("ex_decay_groups.json", out)
+
+
+def exercise_fixtures():
+    ex_cross_entropy_fixture()
+    ex_adamw_fixture()
+    ex_decay_groups_fixture()
+
+
+if __name__ == "__main__":
+    exercise_fixtures()

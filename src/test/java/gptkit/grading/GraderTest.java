@@ -1,0 +1,116 @@
+package gptkit.grading;
+
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The grader's promises: a loop, an exception or a changed signature costs only its own checks. */
+class GraderTest {
+    public interface Api {
+        int f(int x);
+    }
+
+    static final Exercise<Api> EX = Exercise.of("fake", "00", "Fake", Api.class, List.of(
+            Check.of("f(1) is 2", 3, "double it", a -> Expect.that(a.f(1) == 2, "f(1) is " + a.f(1))),
+            Check.of("f(0) is 0", 2, "zero stays zero", a -> Expect.that(a.f(0) == 0, "f(0) is " + a.f(0)))));
+
+    public static final class Right {
+        public static int f(int x) {
+            return 2 * x;
+        }
+    }
+
+    public static final class Todo {
+        public static int f(int x) {
+            throw new NotImplementedYet();
+        }
+    }
+
+    public static final class LoopsOnOne {
+        public static int f(int x) {
+            while (x == 1) {
+                x = Math.abs(x); // an endless loop that never looks at interrupts
+            }
+            return 0;
+        }
+    }
+
+    public static final class ThrowsOnOne {
+        public static int f(int x) {
+            return 2 / (1 - x) * 0;
+        }
+    }
+
+    public static final class OtherSignature {
+        public static int f(long x) {
+            return (int) (2 * x);
+        }
+    }
+
+    static List<Outcome> score(Class<?> c, long timeoutMs) {
+        return Grader.score(EX, c.getName(), Duration.ofMillis(timeoutMs));
+    }
+
+    @Test
+    void aRightAnswerGetsEveryPoint() {
+        assertEquals(5, Grader.points(EX, score(Right.class, 2000)));
+    }
+
+    @Test
+    void notImplementedYetIsNotAttemptedAndWorthNothing() {
+        List<Outcome> out = score(Todo.class, 2000);
+        assertTrue(out.stream().allMatch(o -> o.status() == Outcome.Status.NOT_ATTEMPTED), out.toString());
+        assertEquals(0, Grader.points(EX, out));
+    }
+
+    @Test
+    void anEndlessLoopFailsItsCheckOnly() {
+        long t0 = System.nanoTime();
+        List<Outcome> out = score(LoopsOnOne.class, 300);
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the time limit did not stop the loop");
+        assertEquals(Outcome.Status.FAILED, out.get(0).status());
+        assertTrue(out.get(0).message().contains("did not finish within 0.3 s"), out.get(0).message());
+        if (Runtime.version().feature() < 20) { // Thread.stop ends the loop, so the next check runs
+            assertEquals(Outcome.Status.PASSED, out.get(1).status(), out.get(1).message());
+        } else {
+            assertTrue(out.get(1).message().startsWith("not run"), out.get(1).message());
+        }
+    }
+
+    @Test
+    void anExceptionFailsItsCheckOnlyAndSaysWhere() {
+        List<Outcome> out = score(ThrowsOnOne.class, 2000);
+        assertEquals(Outcome.Status.FAILED, out.get(0).status());
+        assertTrue(out.get(0).message().matches("threw java.lang.ArithmeticException.*\\(at GraderTest.java:\\d+\\)"),
+                out.get(0).message());
+        assertEquals(Outcome.Status.PASSED, out.get(1).status());
+    }
+
+    @Test
+    void aChangedSignatureOrAMissingClassFailsWithTheExpectedSignature() {
+        for (Outcome o : score(OtherSignature.class, 2000)) {
+            assertEquals(Outcome.Status.FAILED, o.status());
+            assertTrue(o.message().contains("public static int f(int)"), o.message());
+        }
+        Outcome missing = Grader.score(EX, "gptkit.grading.NoSuchClass", Duration.ofSeconds(1)).get(0);
+        assertTrue(missing.message().contains("is missing"), missing.message());
+    }
+
+    @Test
+    void notAttemptedSkipsForStudentsButFailsForSolutions() {
+        Check<Api> c = EX.checks().get(0);
+        assertThrows(TestAbortedException.class, () -> Grader.verdict(Target.EXERCISES, EX, c, Outcome.NOT_ATTEMPTED));
+        assertThrows(AssertionFailedError.class, () -> Grader.verdict(Target.SOLUTIONS, EX, c, Outcome.NOT_ATTEMPTED));
+        AssertionFailedError e = assertThrows(AssertionFailedError.class,
+                () -> Grader.verdict(Target.EXERCISES, EX, c, Outcome.failed("f(1) is 3")));
+        assertTrue(e.getMessage().contains("f(1) is 3") && e.getMessage().contains("hint: double it"), e.getMessage());
+        Grader.verdict(Target.EXERCISES, EX, c, Outcome.PASSED);
+    }
+}

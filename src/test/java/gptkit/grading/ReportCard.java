@@ -1,0 +1,190 @@
+package gptkit.grading;
+
+import com.google.gson.GsonBuilder;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects every graded check of the run and, when JUnit is done with all test classes, prints
+ * the report card and writes target/grades.json and target/grades.md. Test classes register it
+ * with @ExtendWith(ReportCard.class).
+ */
+public final class ReportCard implements BeforeAllCallback {
+    private record Row(Check<?> check, Outcome outcome) {}
+
+    private static final Map<Target, Map<Exercise<?>, List<Row>>> RESULTS = new EnumMap<>(Target.class);
+
+    static synchronized void record(Target t, Exercise<?> ex, Check<?> c, Outcome o) {
+        RESULTS.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(ex, k -> new ArrayList<>())
+                .add(new Row(c, o));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        // the root context closes its store after the last test class: print then
+        context.getRoot().getStore(ExtensionContext.Namespace.create(ReportCard.class))
+                .getOrComputeIfAbsent("card", k -> (ExtensionContext.Store.CloseableResource) ReportCard::finish);
+    }
+
+    static synchronized void finish() {
+        if (RESULTS.isEmpty()) {
+            return;
+        }
+        String card = text();
+        System.out.println(card);
+        Path dir = Path.of(System.getProperty("basedir", "."), "target");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("grades.json"), json(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("grades.md"), markdown(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RESULTS.clear();
+    }
+
+    private static int earned(List<Row> rows) {
+        return rows.stream().filter(r -> r.outcome().passed()).mapToInt(r -> r.check().points()).sum();
+    }
+
+    private static int max(List<Row> rows) {
+        return rows.stream().mapToInt(r -> r.check().points()).sum();
+    }
+
+    /** "10/10", "not attempted", or "6/10 (2 checks not attempted)". */
+    private static String status(List<Row> rows) {
+        if (rows == null) {
+            return "-";
+        }
+        long todo = rows.stream().filter(r -> r.outcome().status() == Outcome.Status.NOT_ATTEMPTED).count();
+        if (todo == rows.size()) {
+            return "not attempted";
+        }
+        return earned(rows) + "/" + max(rows) + (todo > 0 ? " (" + todo + " not attempted)" : "");
+    }
+
+    private static List<Exercise<?>> graded() {
+        return Catalog.ALL.stream().filter(e -> RESULTS.values().stream().anyMatch(m -> m.containsKey(e))).toList();
+    }
+
+    static String text() {
+        StringBuilder b = new StringBuilder();
+        String rule = "-".repeat(86);
+        List<Target> targets = new ArrayList<>(RESULTS.keySet());
+        b.append('\n').append(rule).append("\n gptkit exercises: report card\n").append(rule).append('\n');
+        b.append(String.format(" %-18s %-3s %-33s", "exercise", "nb", "file"));
+        targets.forEach(t -> b.append(String.format(" %-15s", t.label)));
+        b.append('\n');
+        for (Exercise<?> ex : graded()) {
+            b.append(String.format(" %-18s %-3s %-33s", ex.id(), ex.notebook(), ex.path(Target.EXERCISES)));
+            targets.forEach(t -> b.append(String.format(" %-15s", status(RESULTS.get(t).get(ex)))));
+            b.append('\n');
+        }
+        b.append(String.format(" %-56s", "total"));
+        for (Target t : targets) {
+            List<Row> all = RESULTS.get(t).values().stream().flatMap(List::stream).toList();
+            b.append(String.format(" %-15s", earned(all) + "/" + max(all)));
+        }
+        b.append('\n');
+        for (Target t : targets) {
+            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+                List<Row> failed = e.getValue().stream()
+                        .filter(r -> r.outcome().status() == Outcome.Status.FAILED).toList();
+                if (failed.isEmpty()) {
+                    continue;
+                }
+                b.append(rule).append('\n').append(String.format(" %s (%s): %s%n", e.getKey().path(t),
+                        e.getKey().id(), status(e.getValue())));
+                for (Row r : failed) {
+                    b.append(String.format("   FAILED [%d pt] %s%n      %s%n      hint: %s%n", r.check().points(),
+                            r.check().name(), r.outcome().message().replace("\n", "\n      "), r.check().hint()));
+                }
+            }
+        }
+        b.append(rule).append('\n');
+        b.append(" One exercise: ./mvnw test -Dexercise=<id>    Only exercises/: ./mvnw test -Dgrade=exercises\n");
+        b.append(" Details: target/grades.md, target/grades.json\n").append(rule);
+        return b.toString();
+    }
+
+    static String markdown() {
+        StringBuilder b = new StringBuilder("# Grades\n\n| exercise | notebook | file |");
+        List<Target> targets = new ArrayList<>(RESULTS.keySet());
+        targets.forEach(t -> b.append(' ').append(t.label).append(" |"));
+        b.append("\n|---|---|---|").append("---|".repeat(targets.size())).append('\n');
+        for (Exercise<?> ex : graded()) {
+            b.append(String.format("| %s | %s | `%s` |", ex.id(), ex.notebook(), ex.path(Target.EXERCISES)));
+            targets.forEach(t -> b.append(' ').append(status(RESULTS.get(t).get(ex))).append(" |"));
+            b.append('\n');
+        }
+        for (Target t : targets) {
+            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+                b.append(String.format("%n## %s: %s%n%n", e.getKey().path(t), status(e.getValue())));
+                for (Row r : e.getValue()) {
+                    String mark = switch (r.outcome().status()) {
+                        case PASSED -> "passed";
+                        case FAILED -> "**failed**";
+                        case NOT_ATTEMPTED -> "not attempted";
+                    };
+                    b.append(String.format("- %s, %d pt: %s%n", mark, r.check().points(), r.check().name()));
+                    if (r.outcome().status() == Outcome.Status.FAILED) {
+                        b.append(String.format("  - %s%n  - hint: %s%n", r.outcome().message(), r.check().hint()));
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    static String json() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Target t : RESULTS.keySet()) {
+            List<Object> exs = new ArrayList<>();
+            List<Row> all = new ArrayList<>();
+            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+                Exercise<?> ex = e.getKey();
+                List<Object> checks = new ArrayList<>();
+                for (Row r : e.getValue()) {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("name", r.check().name());
+                    c.put("points", r.check().points());
+                    c.put("earned", r.outcome().passed() ? r.check().points() : 0);
+                    c.put("status", r.outcome().status().name().toLowerCase());
+                    if (r.outcome().status() == Outcome.Status.FAILED) {
+                        c.put("message", r.outcome().message());
+                        c.put("hint", r.check().hint());
+                    }
+                    checks.add(c);
+                }
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("id", ex.id());
+                x.put("notebook", ex.notebook());
+                x.put("file", ex.path(t));
+                x.put("test", ex.testClass());
+                x.put("points", earned(e.getValue()));
+                x.put("max", max(e.getValue()));
+                x.put("status", status(e.getValue()));
+                x.put("checks", checks);
+                exs.add(x);
+                all.addAll(e.getValue());
+            }
+            Map<String, Object> tt = new LinkedHashMap<>();
+            tt.put("points", earned(all));
+            tt.put("max", max(all));
+            tt.put("exercises", exs);
+            out.put(t.label, tt);
+        }
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(out);
+    }
+}
