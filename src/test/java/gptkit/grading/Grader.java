@@ -7,6 +7,7 @@ import org.opentest4j.TestAbortedException;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,10 @@ public final class Grader {
                 }));
                 continue;
             }
-            Session<I> s = new Session<>(ex, t.className(ex), ex.path(t), timeout());
+            Session<I> s = new Session<>(ex, t.className(ex), timeout());
+            if (t == Target.EXERCISES) {
+                s.broken = LibraryUse.problem(Path.of(System.getProperty("basedir", "."), ex.path(t)));
+            }
             nodes.add(dynamicContainer(t.label + ": " + ex.id(), ex.checks().stream().map(c ->
                     dynamicTest("[" + c.points() + " pt] " + c.name(), () -> report(t, ex, c, s.run(c))))));
         }
@@ -69,7 +73,7 @@ public final class Grader {
 
     /** Every check of ex against the named class, outside JUnit (the grader's own tests). */
     public static <I> List<Outcome> score(Exercise<I> ex, String className, Duration timeout) {
-        Session<I> s = new Session<>(ex, className, className, timeout);
+        Session<I> s = new Session<>(ex, className, timeout);
         return ex.checks().stream().map(s::run).toList();
     }
 
@@ -85,16 +89,14 @@ public final class Grader {
     static final class Session<I> {
         private final Exercise<I> ex;
         private final String className;
-        private final String where;
         private final Duration timeout;
         private I impl;
         private String broken;
         private boolean hung;
 
-        Session(Exercise<I> ex, String className, String where, Duration timeout) {
+        Session(Exercise<I> ex, String className, Duration timeout) {
             this.ex = ex;
             this.className = className;
-            this.where = where;
             this.timeout = timeout;
         }
 
@@ -135,7 +137,7 @@ public final class Grader {
             try {
                 impl = ex.binder().apply(Class.forName(className, false, Grader.class.getClassLoader()));
             } catch (ClassNotFoundException e) {
-                broken = where + " is missing (no class " + className + ")";
+                broken = "class " + className + " is missing";
             } catch (Bind.Mismatch e) {
                 broken = e.getMessage();
             } catch (LinkageError e) {

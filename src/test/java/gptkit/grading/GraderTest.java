@@ -104,6 +104,16 @@ class GraderTest {
     }
 
     @Test
+    void aStudentFileMayNameTheLibraryInCommentsButNotCallIt() {
+        assertEquals(null, LibraryUse.find("import gptkit.grading.NotImplementedYet;\n"
+                + "/** gptkit.train.GetLr is the reference. */ class GetLr { // see gptkit.train.GetLr\n}"));
+        assertEquals("gptkit.train.GetLr.getLr", LibraryUse.find("class GetLr { double f() {\n"
+                + "  return gptkit.train.GetLr.getLr(0, 1, 2, 3, 4); } }"));
+        assertEquals("gptkit.data", LibraryUse.find("import gptkit.data.*;"));
+        assertEquals("gptkit.ddp.Ddp.accumulationPerRank", LibraryUse.find("import static gptkit.ddp.Ddp.accumulationPerRank;"));
+    }
+
+    @Test
     void notAttemptedSkipsForStudentsButFailsForSolutions() {
         Check<Api> c = EX.checks().get(0);
         assertThrows(TestAbortedException.class, () -> Grader.verdict(Target.EXERCISES, EX, c, Outcome.NOT_ATTEMPTED));
