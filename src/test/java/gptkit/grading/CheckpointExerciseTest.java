@@ -75,7 +75,7 @@ public class CheckpointExerciseTest {
         that(got != null && got.keySet().equals(want.keySet()), what + " has tensors "
                 + (got == null ? null : got.keySet()) + ", expected " + want.keySet());
         want.forEach((k, v) -> that(Arrays.equals(v, got.get(k)), what + " " + k + " is "
-                + Arrays.toString(got.get(k)) + ", expected " + Arrays.toString(v) + " (bit for bit)")); 
+                + Arrays.toString(got.get(k)) + ", expected " + Arrays.toString(v) + " (bit for bit)"));
     }
 
     /** A small training loop: AdamW on made-up gradients, lr from iter_num, best loss tracked. */
