@@ -7,12 +7,10 @@ import ai.djl.training.GradientCollector;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import gptkit.config.TrainConfig;
-import gptkit.data.Prepare;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;
 import gptkit.train.Trainer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -32,29 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
-    @TempDir
-    static Path data;
-
-    /** A small corpus of our own: enough for block_size 16. */
-    @BeforeAll
-    static void corpus() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        SplittableRandom r = new SplittableRandom(9);
-        String[] words = {"to ", "be ", "or ", "not ", "that ", "is ", "the ", "question\n", "whether ", "tis "};
-        while (sb.length() < 20_000) {
-            sb.append(words[r.nextInt(words.length)]);
-        }
-        Prepare.prepareText(sb.toString(), data.resolve("tiny"));
-    }
-
     static TrainConfig tiny(Path out) {
-        TrainConfig c = TrainConfig.preset("default");
-        c.apply("--dataset=tiny", "--data_dir=" + data, "--out_dir=" + out, "--n_layer=1", "--n_head=2",
-                "--n_embd=16", "--block_size=16", "--batch_size=4", "--gradient_accumulation_steps=2",
-                "--max_iters=20", "--eval_interval=5", "--eval_iters=2", "--dropout=0.1", "--learning_rate=3e-3",
-                "--warmup_iters=4", "--lr_decay_iters=20", "--min_lr=3e-4", "--device=cpu", "--progress=false",
-                "--charts=false");
-        return c;
+        return TinyCorpus.config(out);
     }
 
     @Test
@@ -212,6 +189,6 @@ class TrainerTest {
     }
 
     static java.io.PrintStream quiet() {
-        return new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        return TinyCorpus.quiet();
     }
 }

@@ -34,7 +34,7 @@ final class BenchCmd implements Callable<Integer> {
             var steps = t.log.steps();
             var ms = steps.doubleColumn("ms").where(steps.intColumn("iter").isGreaterThanOrEqualTo(warmup));
             double mean = ms.mean();
-            long tokens = cfg.tokensPerIter(1);
+            long tokens = cfg.tokensPerIter();
             System.out.printf("bench %s on %s, dtype %s: %d timed iterations, %,d tokens/iter%n",
                     preset, t.device, cfg.dtype, ms.size(), tokens);
             System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());

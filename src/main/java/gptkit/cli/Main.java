@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 
 /** The gptkit command line: prepare, train, sample, bench. */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
-        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, BenchCmd.class},
+        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, BenchCmd.class,
+            TorchrunCmd.class},
         description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
 public final class Main implements Runnable {
 
@@ -81,6 +82,16 @@ public final class Main implements Runnable {
             try (Trainer t = new Trainer(cfg)) {
                 long start = System.nanoTime();
                 Trainer.Result r = t.run();
+                if (t.ddp != null) {
+                    // one write, so the lines of several ranks sharing a terminal do not interleave
+                    System.out.print(String.format("ddp rank %d: %d all-reduces for %d optimizer steps, %.2f s in "
+                                    + "all-reduce, parameter checksum %s%n", t.rank, t.ddp.allReduceCount(),
+                            t.optimizer.stepCount(), t.ddp.allReduceSeconds(), t.model.checksum()));
+                    System.out.flush();
+                }
+                if (!t.isMaster()) {
+                    return 0;
+                }
                 System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, log and charts in %s%n",
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), t.outDir());
                 if (sample > 0) {

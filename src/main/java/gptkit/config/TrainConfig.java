@@ -50,6 +50,7 @@ public final class TrainConfig {
     public String dtype = "float32"; // float32 | float16 | bfloat16
     public long seed = 1337;
     public double peak_flops = 312e12; // for MFU; nanoGPT compares against an A100's bf16 peak
+    public int ddp_timeout = 600; // seconds a rank waits for the others before it gives up
     public boolean progress = true; // console progress bar
     public boolean charts = true; // write lr.png and loss.png beside the log
 
@@ -199,9 +200,12 @@ public final class TrainConfig {
         return m;
     }
 
-    /** Tokens that one optimizer step sees: accumulation x world size x batch x block. */
-    public long tokensPerIter(int worldSize) {
-        return (long) gradient_accumulation_steps * worldSize * batch_size * block_size;
+    /**
+     * Tokens one optimizer step sees: gradient_accumulation_steps x batch x block. With DDP each
+     * of the world_size ranks does gradient_accumulation_steps / world_size of the micro-steps.
+     */
+    public long tokensPerIter() {
+        return (long) gradient_accumulation_steps * batch_size * block_size;
     }
 
     @Override

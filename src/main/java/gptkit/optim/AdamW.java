@@ -85,8 +85,23 @@ public final class AdamW {
         return lr;
     }
 
-    /** One update of every parameter that has a gradient. Runs outside the autograd graph. */
+    /** One update of every parameter from its own .grad. Runs outside the autograd graph. */
     public void step() {
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (ParamGroup g : groups) {
+                g.params().forEach((name, p) -> grads.put(name, p.getGradient()));
+            }
+            step(grads);
+        }
+    }
+
+    /**
+     * One update from the given gradients by parameter name: with mixed precision they are the
+     * unscaled float32 copies of the working copies' gradients, not the masters' own .grad.
+     */
+    public void step(Map<String, NDArray> grads) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
@@ -96,7 +111,10 @@ public final class AdamW {
             for (ParamGroup g : groups) {
                 for (Map.Entry<String, NDArray> e : g.params().entrySet()) {
                     NDArray p = e.getValue();
-                    NDArray grad = p.getGradient();
+                    NDArray grad = grads.get(e.getKey());
+                    if (grad == null) {
+                        throw new IllegalArgumentException("no gradient for parameter " + e.getKey());
+                    }
                     NDArray m = expAvg.get(e.getKey());
                     NDArray v = expAvgSq.get(e.getKey());
                     if (g.weightDecay() != 0) {

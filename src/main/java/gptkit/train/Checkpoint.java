@@ -43,6 +43,9 @@ public final class Checkpoint {
         public int iter_num;
         public double best_val_loss;
         public long optimizer_step;
+        public double scaler_scale; // float16 runs: the GradScaler's state
+        public int scaler_growth_tracker;
+        public long skipped_steps;
         public Map<String, Object> config;
         public String vocab;
         public List<TensorInfo> tensors = new ArrayList<>();

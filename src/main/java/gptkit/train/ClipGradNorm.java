@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * torch.nn.utils.clip_grad_norm_: the 2-norm of all gradients taken together; when it is over
@@ -15,17 +17,29 @@ public final class ClipGradNorm {
     private ClipGradNorm() {}
 
     public static float clipGradNorm(Collection<NDArray> params, double maxNorm) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<NDArray> grads = new ArrayList<>();
+            for (NDArray p : params) {
+                grads.add(p.getGradient()); // a view: scaling it scales the parameter's .grad
+            }
+            return clipGrads(grads, maxNorm);
+        }
+    }
+
+    /** The same on gradient tensors themselves (mixed precision clips the float32 copies). */
+    public static float clipGrads(List<NDArray> grads, double maxNorm) {
         try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
             scope.suppressNotUsedWarning();
             NDList norms = new NDList();
-            for (NDArray p : params) {
-                norms.add(p.getGradient().norm());
+            for (NDArray g : grads) {
+                norms.add(g.norm());
             }
             float total = NDArrays.stack(norms).norm().getFloat();
             float coef = (float) maxNorm / (total + 1e-6f);
             if (coef < 1f) { // torch clamps the coefficient to 1: a multiply by 1 changes nothing
-                for (NDArray p : params) {
-                    p.getGradient().muli(coef);
+                for (NDArray g : grads) {
+                    g.muli(coef);
                 }
             }
             return total;

@@ -4,9 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
+import gptkit.amp.GradScaler;
+import gptkit.ddp.Collective;
+import gptkit.ddp.Ddp;
 import gptkit.Engines;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
@@ -23,13 +25,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * nanoGPT's train.py as an object: build it from a config, call {@link #run()}. The loop is
  * train.py's: set lr, evaluate and checkpoint every eval_interval, accumulate gradients over
- * micro-steps (prefetching the next batch), clip, step, log.
+ * micro-steps (prefetching the next batch), average them across DDP ranks, clip, step, log.
+ * With dtype=float16 it trains in mixed precision with a {@link GradScaler}.
  */
 public final class Trainer implements AutoCloseable {
     public final TrainConfig cfg;
@@ -40,6 +46,15 @@ public final class Trainer implements AutoCloseable {
     public final GPT model;
     public final AdamW optimizer;
     public final TrainingLog log;
+    /** float16 only: the loss scaler; null in float32. */
+    public final GradScaler scaler;
+    /** DDP only: the process group; null in a single process. */
+    public final Collective ddp;
+    public final int rank;
+    public final int worldSize;
+    /** Micro-steps per optimizer step on this rank: gradient_accumulation_steps / world size. */
+    public final int accumulation;
+    private final boolean master;
     private final Path outDir;
     private final NDArray accumDivisor; // owns its memory: used inside the graph
     private int iterNum;
@@ -50,9 +65,28 @@ public final class Trainer implements AutoCloseable {
     public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
                          double msPerIter, double tokensPerSec) {}
 
+    /** A trainer for this process: a DDP rank when torchrun's variables are set. */
     public Trainer(TrainConfig cfg) throws IOException {
+        this(cfg, connect(cfg));
+    }
+
+    private static Collective connect(TrainConfig cfg) {
+        validate(cfg); // refuse a bad config before opening any connection
+        return Ddp.fromEnv(cfg.ddp_timeout);
+    }
+
+    /** A trainer that is one rank of the given group (null: a single process). */
+    public Trainer(TrainConfig cfg, Collective ddp) throws IOException {
         this.cfg = cfg;
         validate(cfg);
+        this.ddp = ddp;
+        this.rank = ddp == null ? 0 : ddp.rank();
+        this.worldSize = ddp == null ? 1 : ddp.worldSize();
+        this.master = rank == 0;
+        this.accumulation = Ddp.accumulationPerRank(cfg.gradient_accumulation_steps, worldSize);
+        if (!master) {
+            out = new PrintStream(OutputStream.nullOutputStream()); // rank 0 speaks for all
+        }
         this.device = Engines.device(cfg.device);
         this.outDir = Path.of(cfg.out_dir);
         Path dataDir = Path.of(cfg.data_dir, cfg.dataset);
@@ -72,11 +106,11 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.Loaded ckpt = null;
         GPTConfig args;
         if (cfg.init_from.equals("scratch")) {
-            System.out.println("Initializing a new model from scratch");
+            out.println("Initializing a new model from scratch");
             args = new GPTConfig(cfg.block_size, tokenizer.vocabSize(), cfg.n_layer, cfg.n_head, cfg.n_embd,
                     cfg.dropout, cfg.bias);
         } else if (cfg.init_from.equals("resume")) {
-            System.out.println("Resuming training from " + outDir);
+            out.println("Resuming training from " + outDir);
             ckpt = Checkpoint.load(outDir.resolve(Checkpoint.FILE_NAME));
             GPTConfig saved = ckpt.header().model_args;
             // like train.py: the architecture comes from the checkpoint, dropout from the config
@@ -90,10 +124,12 @@ public final class Trainer implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("init_from must be 'scratch' or 'resume', got '" + cfg.init_from + "'");
         }
+        // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
-        System.out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
-        optimizer = new AdamW(AdamW.configureOptimizers(model.params(), cfg.weight_decay, true),
+        out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
+        optimizer = new AdamW(AdamW.configureOptimizers(model.params(), cfg.weight_decay, master),
                 cfg.learning_rate, cfg.beta1, cfg.beta2, 1e-8);
+        scaler = cfg.dtype.equals("float16") ? new GradScaler() : null;
         if (ckpt != null) {
             Checkpoint.copyInto(ckpt, model.params(), "");
             Checkpoint.copyInto(ckpt, optimizer.expAvg(), "optimizer.exp_avg.");
@@ -101,12 +137,19 @@ public final class Trainer implements AutoCloseable {
             optimizer.setStepCount(ckpt.header().optimizer_step);
             iterNum = ckpt.header().iter_num;
             bestValLoss = ckpt.header().best_val_loss;
+            if (scaler != null && ckpt.header().scaler_scale > 0) {
+                scaler.restore(ckpt.header().scaler_scale, ckpt.header().scaler_growth_tracker,
+                        ckpt.header().skipped_steps);
+            }
             log = TrainingLog.load(outDir.resolve("log.csv"));
             log.truncateFrom(iterNum);
         } else {
             log = new TrainingLog();
         }
-        accumDivisor = model.manager().create((float) cfg.gradient_accumulation_steps);
+        if (scaler != null) {
+            model.setComputeType(DataType.FLOAT16);
+        }
+        accumDivisor = model.manager().create((float) accumulation);
         NDScope.unregister(accumDivisor);
     }
 
@@ -123,18 +166,19 @@ public final class Trainer implements AutoCloseable {
                     c.lr_decay_iters, c.warmup_iters));
         }
         switch (c.dtype) {
-            case "float32" -> { }
+            case "float32", "float16" -> { }
             case "bfloat16" -> throw new IllegalArgumentException("dtype=bfloat16 is not supported: DJL 0.35.1's "
-                    + "PyTorch engine aborts the JVM on bfloat16 tensors. Use --dtype=float32.");
-            case "float16" -> throw new IllegalArgumentException("dtype=float16 is not available in this build yet; "
-                    + "use --dtype=float32.");
+                    + "PyTorch engine aborts the JVM on bfloat16 tensors (and toType cuts the autograd graph). "
+                    + "Use --dtype=float16 (mixed precision with a GradScaler) or --dtype=float32.");
             default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + c.dtype);
         }
     }
 
-    /** Where log lines go (the notebooks may redirect them). */
+    /** Where log lines go (the notebooks may redirect them); rank 0's only. */
     public void setOut(PrintStream out) {
-        this.out = out;
+        if (master) {
+            this.out = out;
+        }
     }
 
     public int iterNum() {
@@ -149,18 +193,25 @@ public final class Trainer implements AutoCloseable {
         return outDir;
     }
 
-    private NDList batch(int iter, int micro) {
+    public boolean isMaster() {
+        return master;
+    }
+
+    /** The batch a rank trains on at (iteration, micro-step): a stream of its own per rank. */
+    public NDList batch(int iter, int micro) {
         NDList xy = GetBatch.getBatch(trainData, cfg.block_size, cfg.batch_size,
-                Seeds.rng(cfg.seed, Seeds.TRAIN, iter, micro), model.manager(), device);
+                Seeds.rng(cfg.seed, Seeds.TRAIN, iter, micro, rank), model.manager(), device);
         NDScope.unregister(xy);
         return xy;
     }
 
     /** Runs train.py's loop until max_iters (inclusive, as train.py does). */
     public Result run() throws IOException {
-        int gas = cfg.gradient_accumulation_steps;
-        long tokensPerIter = cfg.tokensPerIter(1);
+        long tokensPerIter = (long) accumulation * worldSize * cfg.batch_size * cfg.block_size;
         out.printf("tokens per iteration will be: %,d%n", tokensPerIter);
+        if (ddp != null) {
+            out.printf("DDP: %d processes, %d micro-steps each per iteration%n", worldSize, accumulation);
+        }
         NDList xy = batch(iterNum, 0);
         long t0 = System.nanoTime();
         int localIter = 0;
@@ -173,7 +224,7 @@ public final class Trainer implements AutoCloseable {
             while (true) {
                 double lr = GetLr.at(iterNum, cfg);
                 optimizer.setLearningRate(lr);
-                if (iterNum % cfg.eval_interval == 0) {
+                if (iterNum % cfg.eval_interval == 0 && master) {
                     lastEval = EstimateLoss.estimateLoss(model, trainData, valData, cfg.eval_iters, cfg.batch_size,
                             cfg.block_size, cfg.seed, iterNum);
                     out.printf("step %d: train loss %.4f, val loss %.4f%n", iterNum, lastEval.train(), lastEval.val());
@@ -194,21 +245,25 @@ public final class Trainer implements AutoCloseable {
                     break;
                 }
                 float lossf = Float.NaN;
-                float gradNorm;
-                try (GradientCollector gc = Engines.engine().newGradientCollector()) {
-                    for (int micro = 0; micro < gas; micro++) {
+                try (Autograd rec = Autograd.record()) {
+                    for (int micro = 0; micro < accumulation; micro++) {
                         try (NDScope scope = new NDScope()) {
                             scope.suppressNotUsedWarning();
                             if (cfg.dropout > 0) {
-                                JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iterNum, micro));
+                                JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iterNum, micro, rank));
                             }
                             NDArray loss = model.loss(xy.get(0), xy.get(1));
-                            NDArray scaled = loss.div(accumDivisor); // the mean over the whole batch
-                            xy.close();
+                            // scale the loss to account for gradient accumulation
+                            NDArray scaled = loss.div(accumDivisor);
+                            if (scaler != null) {
+                                scaled = scaled.mul(scaler.scaleTensor(model.manager()));
+                            }
                             // prefetch the next batch while the device works (train.py's comment)
-                            xy = micro + 1 < gas ? batch(iterNum, micro + 1) : batch(iterNum + 1, 0);
-                            gc.backward(scaled);
-                            if (micro == gas - 1) {
+                            NDList next = micro + 1 < accumulation ? batch(iterNum, micro + 1) : batch(iterNum + 1, 0);
+                            Autograd.backward(scaled);
+                            xy.close(); // only now: backward reads the targets again
+                            xy = next;
+                            if (micro == accumulation - 1) {
                                 lossf = loss.getFloat();
                             }
                         }
@@ -217,23 +272,23 @@ public final class Trainer implements AutoCloseable {
                 if (!Float.isFinite(lossf)) {
                     throw diverged("the loss", lossf, lr);
                 }
-                gradNorm = cfg.grad_clip != 0.0
-                        ? ClipGradNorm.clipGradNorm(model.params().values(), cfg.grad_clip)
-                        : ClipGradNorm.clipGradNorm(model.params().values(), Double.POSITIVE_INFINITY);
-                optimizer.step();
-                zeroGrad();
+                float gradNorm = step();
                 long t1 = System.nanoTime();
                 double dt = (t1 - t0) / 1e9;
                 t0 = t1;
                 lastLoss = lossf;
                 lastMs = dt * 1000;
-                if (iterNum % cfg.log_interval == 0) {
+                if (iterNum % cfg.log_interval == 0 && master) {
                     if (localIter >= 5) { // let the first iterations settle, as train.py does
-                        double mfu = Mfu.estimateMfu(model, cfg.batch_size * gas, dt, cfg.peak_flops);
+                        double mfu = Mfu.estimateMfu(model, cfg.batch_size * accumulation, dt,
+                                cfg.peak_flops);
                         runningMfu = runningMfu == -1.0 ? mfu : 0.9 * runningMfu + 0.1 * mfu;
                     }
-                    String line = String.format("iter %d: loss %.4f, time %.2fms, mfu %.2f%%",
-                            iterNum, lossf, dt * 1000, runningMfu * 100);
+                    String line = String.format("iter %d: loss %.4f, time %.2fms, mfu %.2f%%", iterNum, lossf,
+                            dt * 1000, runningMfu * 100);
+                    if (scaler != null) {
+                        line += String.format(", scale %.0f, skipped %d", scaler.scale(), scaler.skippedSteps());
+                    }
                     if (bar == null) {
                         out.println(line);
                     } else {
@@ -253,32 +308,70 @@ public final class Trainer implements AutoCloseable {
         } finally {
             xy.close();
         }
-        saveLog();
+        if (master) {
+            saveLog();
+        }
         double tps = tokensPerIter / (lastMs / 1000);
         return new Result(iterNum, bestValLoss, lastEval, lastLoss, lastMs, tps);
     }
 
+    /**
+     * After the last micro-step: the float32 gradients (unscaled in float16), averaged across ranks
+     * by one all-reduce, checked for overflow, clipped; then the optimizer step. Returns the norm
+     * before clipping (NaN for a step the scaler skipped).
+     */
+    private float step() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            try (NoGrad ng = NoGrad.open()) {
+                model.computeParams().forEach((name, w) ->
+                        grads.put(name, scaler == null ? w.getGradient() : w.getGradient().toType(DataType.FLOAT32, true)));
+            }
+            List<NDArray> list = new ArrayList<>(grads.values());
+            if (scaler != null) {
+                scaler.unscale(list);
+            }
+            if (ddp != null) {
+                Ddp.averageGradients(ddp, list); // inf/NaN of any rank reaches all: they skip together
+            }
+            if (scaler != null && !GradScaler.allFinite(list)) {
+                scaler.update(true); // skip: parameters and optimizer state stay as they are
+                Autograd.zeroGrad(model.computeParams().values());
+                out.printf("iter %d: gradients overflowed in float16, step skipped, loss scale now %.0f%n",
+                        iterNum, scaler.scale());
+                return Float.NaN;
+            }
+            float norm = ClipGradNorm.clipGrads(list, cfg.grad_clip != 0.0 ? cfg.grad_clip : Double.POSITIVE_INFINITY);
+            optimizer.step(grads);
+            Autograd.zeroGrad(model.computeParams().values());
+            if (scaler != null) {
+                scaler.update(false);
+                model.refreshWorkingCopies();
+            }
+            return norm;
+        }
+    }
+
     private IllegalStateException diverged(String what, double value, double lr) {
         return new IllegalStateException(String.format("%s became %s at iteration %d: training diverged. "
-                + "Lower --learning_rate (now %g) or keep --grad_clip on; the last good checkpoint in %s "
-                + "is untouched.", what, value, iterNum, lr, outDir));
+                + "Lower --learning_rate (now %g) or keep --grad_clip on%s; the last good checkpoint in %s "
+                + "is untouched.", what, value, iterNum, lr,
+                scaler == null ? "" : " (in float16 activations can overflow: try --dtype=float32)", outDir));
     }
 
     private ProgressBar progressBar(int total) {
-        if (!cfg.progress || System.console() == null) {
+        if (!cfg.progress || !master || System.console() == null) {
             return null; // log lines instead, e.g. in CI and notebooks
         }
         return ProgressBar.builder().setTaskName("train").setInitialMax(total).build();
     }
 
-    private void zeroGrad() {
-        for (NDArray p : model.params().values()) {
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
-
-    /** Writes ckpt.bin (atomically) with everything resume needs. */
+    /** Writes ckpt.bin (atomically) with everything resume needs. Rank 0 only. */
     public void saveCheckpoint() throws IOException {
+        if (!master) {
+            return;
+        }
         Checkpoint.Header h = new Checkpoint.Header();
         h.model_args = model.config;
         h.iter_num = iterNum;
@@ -286,6 +379,11 @@ public final class Trainer implements AutoCloseable {
         h.optimizer_step = optimizer.stepCount();
         h.config = cfg.toMap();
         h.vocab = tokenizer.chars();
+        if (scaler != null) {
+            h.scaler_scale = scaler.scale();
+            h.scaler_growth_tracker = scaler.growthTracker();
+            h.skipped_steps = scaler.skippedSteps();
+        }
         Map<String, NDArray> tensors = new LinkedHashMap<>(model.params());
         optimizer.expAvg().forEach((k, v) -> tensors.put("optimizer.exp_avg." + k, v));
         optimizer.expAvgSq().forEach((k, v) -> tensors.put("optimizer.exp_avg_sq." + k, v));
@@ -303,5 +401,11 @@ public final class Trainer implements AutoCloseable {
     public void close() {
         accumDivisor.close();
         model.close();
+        if (scaler != null) {
+            scaler.restore(scaler.scale(), scaler.growthTracker(), scaler.skippedSteps()); // frees its tensor
+        }
+        if (ddp != null) {
+            ddp.close();
+        }
     }
 }

@@ -1,0 +1,32 @@
+package gptkit.cli;
+
+import gptkit.ddp.Torchrun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** torchrun: several training processes with gradients averaged by all-reduce (DDP). */
+@Command(name = "torchrun", description = "Run a gptkit command as N DDP ranks: "
+        + "torchrun --nproc-per-node=N train <config> [--key=value ...].")
+final class TorchrunCmd implements Callable<Integer> {
+    @Option(names = "--nproc-per-node", defaultValue = "1", description = "processes on this host") int nproc;
+    @Option(names = "--nnodes", defaultValue = "1", description = "hosts in the run") int nnodes;
+    @Option(names = "--node-rank", defaultValue = "0", description = "this host's number, 0..nnodes-1") int nodeRank;
+    @Option(names = "--master-addr", defaultValue = "127.0.0.1", description = "rank 0's host") String masterAddr;
+    @Option(names = "--master-port", defaultValue = "0",
+            description = "the tracker's port; nodes other than 0 give the one node 0 printed") int masterPort;
+    @Option(names = "--timeout", defaultValue = "600", description = "seconds the tracker waits for all ranks")
+    int timeout;
+    @Option(names = "--grace", defaultValue = "30", description = "seconds the other ranks get to stop after one fails")
+    int grace;
+    @Parameters(arity = "1..*", description = "the gptkit command each rank runs") List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        return Torchrun.launch(nproc, nnodes, nodeRank, masterAddr, masterPort, command, grace, timeout);
+    }
+}

@@ -1,0 +1,8 @@
+package gptkit.ddp;
+
+/** A rank could not communicate with the others: the run stops with this message. */
+public final class DdpException extends IllegalStateException {
+    public DdpException(String message) {
+        super(message);
+    }
+}

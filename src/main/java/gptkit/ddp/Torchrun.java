@@ -1,0 +1,105 @@
+package gptkit.ddp;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * torchrun for gptkit: starts nproc_per_node worker JVMs on this host, each with RANK,
+ * LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, running the given gptkit command.
+ * Node 0's launcher also runs the tracker the ranks meet at. On several hosts run it once per
+ * host with --nnodes and --node-rank; node 0 prints the address the others need.
+ * If a worker fails, the others are stopped and the exit code is the failed worker's.
+ */
+public final class Torchrun {
+    private Torchrun() {}
+
+    /** Launches and waits; returns the exit code. */
+    public static int launch(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort,
+                             List<String> command, int graceSec, int timeoutSec) throws Exception {
+        if (nprocPerNode < 1 || nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
+            throw new IllegalArgumentException("need nproc-per-node >= 1, nnodes >= 1 and 0 <= node-rank < nnodes");
+        }
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("torchrun needs a command to run, e.g. train shakespeare_char_cpu");
+        }
+        int world = nprocPerNode * nnodes;
+        XGBoostCollective.Tracker tracker = null;
+        if (nodeRank == 0) {
+            tracker = XGBoostCollective.startTracker(world, masterAddr, timeoutSec);
+            masterPort = tracker.port();
+            if (nnodes > 1) {
+                System.err.printf("torchrun: DDP tracker at %s:%d. On node k of the other hosts run:%n"
+                        + "  ./gptkit torchrun --nnodes=%d --node-rank=k --nproc-per-node=%d --master-addr=%s "
+                        + "--master-port=%d %s%n", masterAddr, masterPort, nnodes, nprocPerNode, masterAddr,
+                        masterPort, String.join(" ", command));
+            }
+        } else if (masterPort <= 0) {
+            throw new IllegalArgumentException("--node-rank > 0 needs --master-port: the port node 0's torchrun printed");
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> jvm = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        jvm.removeIf(a -> a.startsWith("-agentlib") || a.startsWith("-javaagent"));
+        List<Process> procs = new ArrayList<>();
+        for (int local = 0; local < nprocPerNode; local++) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(jvm);
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add("gptkit.cli.Main");
+            cmd.addAll(command);
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            Map<String, String> env = pb.environment();
+            env.put("RANK", String.valueOf(nodeRank * nprocPerNode + local));
+            env.put("LOCAL_RANK", String.valueOf(local));
+            env.put("WORLD_SIZE", String.valueOf(world));
+            env.put("LOCAL_WORLD_SIZE", String.valueOf(nprocPerNode));
+            env.put("MASTER_ADDR", masterAddr);
+            env.put("MASTER_PORT", String.valueOf(masterPort));
+            // like torchrun: share the cores instead of every process using all of them
+            env.putIfAbsent("OMP_NUM_THREADS",
+                    String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / nprocPerNode)));
+            procs.add(pb.start());
+        }
+        try {
+            return supervise(procs, nodeRank * nprocPerNode, graceSec);
+        } finally {
+            if (tracker != null) {
+                tracker.close();
+            }
+        }
+    }
+
+    /** Waits for all; after the first failure gives the others graceSec to stop, then kills them. */
+    static int supervise(List<Process> procs, int firstRank, int graceSec) throws InterruptedException {
+        long deadline = Long.MAX_VALUE;
+        int failed = 0;
+        while (true) {
+            boolean allDone = true;
+            for (int i = 0; i < procs.size(); i++) {
+                Process p = procs.get(i);
+                if (p.isAlive()) {
+                    allDone = false;
+                } else if (p.exitValue() != 0 && failed == 0) {
+                    failed = p.exitValue();
+                    System.err.printf("torchrun: rank %d exited with code %d; stopping the other ranks%n",
+                            firstRank + i, failed);
+                    deadline = System.currentTimeMillis() + graceSec * 1000L;
+                }
+            }
+            if (allDone) {
+                return failed;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                procs.forEach(Process::destroyForcibly);
+                for (Process p : procs) {
+                    p.waitFor();
+                }
+                return failed;
+            }
+            Thread.sleep(100);
+        }
+    }
+}

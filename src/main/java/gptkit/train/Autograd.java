@@ -1,0 +1,45 @@
+package gptkit.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Recording and backward without DJL's GradientCollector, of which only one may be open per
+ * JVM: autograd's grad mode is per thread, so replicas in several threads can each record
+ * their own graph. Gradients add up across backward calls until they are zeroed.
+ */
+public final class Autograd implements AutoCloseable {
+    private final boolean previous;
+
+    private Autograd() {
+        previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+    }
+
+    /** Starts recording on this thread (like torch's default grad mode). */
+    public static Autograd record() {
+        return new Autograd();
+    }
+
+    /** loss.backward(): adds d(loss)/d(p) into every leaf's .grad. */
+    public static void backward(NDArray loss) {
+        NDArray ones = loss.onesLike();
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
+        ones.close();
+    }
+
+    /** optimizer.zero_grad(). */
+    public static void zeroGrad(Iterable<NDArray> params) {
+        for (NDArray p : params) {
+            if (p.hasGradient()) {
+                JniUtils.zeroGrad((PtNDArray) p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        JniUtils.setGradMode(previous);
+    }
+}
