@@ -33,12 +33,19 @@ final class BenchCmd implements Callable<Integer> {
             t.run();
             var steps = t.log.steps();
             var ms = steps.doubleColumn("ms").where(steps.intColumn("iter").isGreaterThanOrEqualTo(warmup));
+            if (!t.isMaster()) {
+                return 0; // rank 0 reports for the group
+            }
             double mean = ms.mean();
             long tokens = cfg.tokensPerIter();
-            System.out.printf("bench %s on %s, dtype %s: %d timed iterations, %,d tokens/iter%n",
-                    preset, t.device, cfg.dtype, ms.size(), tokens);
+            System.out.printf("bench %s on %s, dtype %s, %d process(es): %d timed iterations, %,d tokens/iter%n",
+                    preset, t.device, cfg.dtype, t.worldSize, ms.size(), tokens);
             System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());
             System.out.printf("tokens/s: %,.0f%n", tokens / (mean / 1000));
+            if (t.ddp != null) {
+                System.out.printf("all-reduce: %.2f ms per optimizer step (mean over %d, waiting included)%n",
+                        1000 * t.ddp.allReduceSeconds() / t.ddp.allReduceCount(), t.ddp.allReduceCount());
+            }
         }
         return 0;
     }
