@@ -22,6 +22,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class SongCi {
     public static final String PACKAGE = "chinese-poetry@2.0.1";
+    public static final String SHA256 = "31a9d6ee7eb12b2374a968f7b5819b2e79c61ad8c432751665625266c9d6a4ff";
 
     private SongCi() {}
 
@@ -52,8 +53,12 @@ public final class SongCi {
         return out;
     }
 
-    /** Reads the package's ci JSON files (sorted by name) out of the npm tarball. */
-    static String flatten(Path tgz) throws IOException {
+    /**
+     * Reads the package's ci JSON files out of the npm tarball: the Song ci in file order, then the
+     * Southern Tang. For chinese-poetry 2.0.1 the result is byte for byte the songci.txt whose sha256
+     * {@link #SHA256} is.
+     */
+    public static String flatten(Path tgz) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tgz)))) {
             byte[] header = new byte[512];
@@ -67,7 +72,7 @@ public final class SongCi {
                         .replace("\0", "").trim(), 8);
                 byte[] body = in.readNBytes((int) size);
                 in.readNBytes((int) ((512 - size % 512) % 512));
-                if (name.matches("package/dist/songci/ci\\.song\\.\\d+\\.json")
+                if (name.matches("package/dist/songci/ci\\.song\\.[0-9a-z]+\\.json")
                         || name.equals("package/dist/wudaishici/nantang/poetrys.json")) {
                     files.put(name, body);
                 }
@@ -80,16 +85,17 @@ public final class SongCi {
         files.entrySet().stream()
                 .sorted((a, b) -> Integer.compare(order(a.getKey()), order(b.getKey())))
                 .forEach(e -> appendPoems(sb, new String(e.getValue(), StandardCharsets.UTF_8)));
-        return sb.toString();
+        return sb.substring(0, sb.length() - 1); // blank lines between poems, none after the last
     }
 
     private static int order(String name) {
-        // ci.song.0.json, ci.song.1000.json, ... in numeric order, then the Southern Tang
+        // ci.song.0.json, ci.song.1000.json, ... in numeric order, then the 2019 additions
+        // (ci.song.2019y.json), then the Southern Tang
         if (name.contains("nantang")) {
             return Integer.MAX_VALUE;
         }
-        String n = name.replaceAll(".*ci\\.song\\.(\\d+)\\.json", "$1");
-        return Integer.parseInt(n);
+        String n = name.replaceAll(".*ci\\.song\\.([0-9a-z]+)\\.json", "$1");
+        return n.matches("\\d+") ? Integer.parseInt(n) : Integer.MAX_VALUE - 1;
     }
 
     private static void appendPoems(StringBuilder sb, String json) {
