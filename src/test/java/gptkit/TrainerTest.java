@@ -116,12 +116,7 @@ class TrainerTest {
 
     @Test
     void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint(@TempDir Path out) throws IOException {
-        TrainConfig c = tiny(out);
-        c.max_iters = 5;
-        try (Trainer t = new Trainer(c)) {
-            t.setOut(quiet());
-            t.run();
-        }
+        trainFiveIterations(out);
         byte[] before = Files.readAllBytes(out.resolve(Checkpoint.FILE_NAME));
         TrainConfig again = tiny(out);
         again.init_from = "resume";
@@ -140,12 +135,7 @@ class TrainerTest {
 
     @Test
     void damagedCheckpointGetsAClearError(@TempDir Path out) throws IOException {
-        TrainConfig c = tiny(out);
-        c.max_iters = 5;
-        try (Trainer t = new Trainer(c)) {
-            t.setOut(quiet());
-            t.run();
-        }
+        trainFiveIterations(out);
         Path ck = out.resolve(Checkpoint.FILE_NAME);
         Checkpoint.Loaded ok = Checkpoint.load(ck);
         assertEquals(5, ok.header().iter_num);
@@ -165,12 +155,7 @@ class TrainerTest {
 
     @Test
     void checkpointOfAnotherModelIsRefused(@TempDir Path out) throws IOException {
-        TrainConfig c = tiny(out);
-        c.max_iters = 5;
-        try (Trainer t = new Trainer(c)) {
-            t.setOut(quiet());
-            t.run();
-        }
+        trainFiveIterations(out);
         Checkpoint.Loaded ck = Checkpoint.load(out.resolve(Checkpoint.FILE_NAME));
         try (GPT other = new GPT(new GPTConfig(16, ck.header().model_args.vocab_size(), 1, 2, 32, 0, false),
                 ai.djl.Device.cpu(), 0)) {
@@ -186,6 +171,16 @@ class TrainerTest {
         c.init_from = "resume";
         IOException e = assertThrows(IOException.class, () -> new Trainer(c));
         assertTrue(e.getMessage().contains("No checkpoint"), e.getMessage());
+    }
+
+    /** A finished run with a checkpoint at iteration 5 in out. */
+    static void trainFiveIterations(Path out) throws IOException {
+        TrainConfig c = tiny(out);
+        c.max_iters = 5;
+        try (Trainer t = new Trainer(c)) {
+            t.setOut(quiet());
+            t.run();
+        }
     }
 
     static java.io.PrintStream quiet() {

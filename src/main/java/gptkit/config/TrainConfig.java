@@ -65,46 +65,43 @@ public final class TrainConfig {
             case "shakespeare_char" -> c.shakespeareChar();
             case "shakespeare_char_cpu" -> {
                 c.shakespeareChar();
-                // nanoGPT README: "I only have a macbook" recipe
-                c.device = "cpu";
-                c.eval_iters = 20;
-                c.log_interval = 1;
-                c.block_size = 64;
-                c.batch_size = 12;
-                c.n_layer = 4;
-                c.n_head = 4;
-                c.n_embd = 128;
-                c.max_iters = 2000;
-                c.lr_decay_iters = 2000;
-                c.dropout = 0.0;
+                c.cpuRecipe();
             }
             case "songci" -> {
                 c.shakespeareChar();
-                c.out_dir = "out-songci";
-                c.dataset = "songci";
+                c.songci();
                 c.learning_rate = 3e-4; // the BabyGPT Song-ci recipe
                 c.min_lr = 3e-5;
             }
             case "songci_cpu" -> {
                 c.shakespeareChar();
-                c.out_dir = "out-songci";
-                c.dataset = "songci";
-                c.device = "cpu";
-                c.eval_iters = 20;
-                c.log_interval = 10;
-                c.block_size = 64;
-                c.batch_size = 16;
-                c.n_layer = 4;
-                c.n_head = 4;
-                c.n_embd = 128;
-                c.max_iters = 2000;
-                c.lr_decay_iters = 2000;
-                c.dropout = 0.0;
+                c.cpuRecipe();
+                c.songci();
             }
             default -> throw new IllegalArgumentException(
                     "Unknown config '" + name + "'. Known: " + String.join(", ", PRESETS));
         }
         return c;
+    }
+
+    /** nanoGPT README's overrides for a machine without a GPU ("I only have a macbook"). */
+    private void cpuRecipe() {
+        device = "cpu";
+        eval_iters = 20;
+        log_interval = 1;
+        block_size = 64;
+        batch_size = 12;
+        n_layer = 4;
+        n_head = 4;
+        n_embd = 128;
+        max_iters = 2000;
+        lr_decay_iters = 2000;
+        dropout = 0.0;
+    }
+
+    private void songci() {
+        out_dir = "out-songci";
+        dataset = "songci";
     }
 
     /** nanoGPT's config/train_shakespeare_char.py. */
