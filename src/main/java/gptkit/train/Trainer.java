@@ -284,8 +284,8 @@ public final class Trainer implements AutoCloseable {
                                 cfg.peak_flops);
                         runningMfu = runningMfu == -1.0 ? mfu : 0.9 * runningMfu + 0.1 * mfu;
                     }
-                    String line = String.format("iter %d: loss %.4f, time %.2fms, mfu %.2f%%", iterNum, lossf,
-                            dt * 1000, runningMfu * 100);
+                    String line = String.format("iter %d: loss %.4f, lr %.2e, time %.2fms, %,.0f tok/s, mfu %.2f%%",
+                            iterNum, lossf, lr, dt * 1000, tokensPerIter / dt, runningMfu * 100);
                     if (scaler != null) {
                         line += String.format(", scale %.0f, skipped %d", scaler.scale(), scaler.skippedSteps());
                     }
