@@ -61,6 +61,22 @@ def cell_timeout():
     return value if value > 0 else None
 
 
+def merge_streams(nb):
+    """Joins consecutive stream outputs of the same name (stdout/stderr) into one. The kernel sends
+    a printf in pieces; unmerged, the HTML rendering shows every piece on its own line."""
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        merged = []
+        for o in c.get("outputs", []):
+            if (o.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == o.get("name")):
+                merged[-1]["text"] += o.get("text", "")
+            else:
+                merged.append(o)
+        c["outputs"] = merged
+
+
 def count_images(nb):
     return sum(1 for c in nb.cells if c.cell_type == "code"
                for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
@@ -129,6 +145,7 @@ def run_one(path, timeout):
             problems.append(msg + f"\n  (kernel log: {os.path.relpath(log_path, REPO)})")
     seconds = time.monotonic() - start
     out_path = OUT / Path(path).name
+    merge_streams(nb)
     nbformat.write(nb, out_path)
 
     images = count_images(nb)
