@@ -2,6 +2,7 @@ package gptkit.ddp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import gptkit.Tensors;
 import gptkit.train.NoGrad;
 
 import java.util.List;
@@ -78,7 +79,7 @@ public final class Ddp {
                 int len = (int) g.size();
                 float[] part = new float[len];
                 System.arraycopy(flat, off, part, 0, len);
-                g.set(part);
+                Tensors.copyInto(g, part); // g is a handle on .grad: set(float[]) would not copy
                 off += len;
             }
         }

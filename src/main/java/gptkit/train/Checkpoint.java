@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import gptkit.Tensors;
 import gptkit.model.GPTConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -168,7 +169,7 @@ public final class Checkpoint {
         }
         try (NoGrad ng = NoGrad.open()) {
             for (Map.Entry<String, NDArray> e : target.entrySet()) {
-                e.getValue().set(ckpt.tensor(prefix + e.getKey()));
+                Tensors.copyInto(e.getValue(), ckpt.tensor(prefix + e.getKey()));
             }
         }
     }
