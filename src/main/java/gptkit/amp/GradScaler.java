@@ -14,7 +14,7 @@ import java.util.Collection;
  * and optimizer state untouched) and the scale halves. After growth_interval clean steps in a row
  * it doubles, so it stays as large as the gradients allow.
  */
-public final class GradScaler {
+public final class GradScaler implements AutoCloseable {
     private double scale;
     private final double growthFactor;
     private final double backoffFactor;
@@ -101,6 +101,12 @@ public final class GradScaler {
             scale *= growthFactor;
             growthTracker = 0;
         }
+        closeTensor();
+    }
+
+    /** Frees the scale tensor; the scaler itself stays usable. */
+    @Override
+    public void close() {
         closeTensor();
     }
 

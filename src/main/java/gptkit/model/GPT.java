@@ -141,10 +141,6 @@ public final class GPT implements AutoCloseable {
         }
     }
 
-    private void add(String name, float[] values, long... shape) {
-        params.put(name, manager.create(values, new Shape(shape)));
-    }
-
     private void add(String name, NDArray array) {
         params.put(name, array);
     }

@@ -402,7 +402,7 @@ public final class Trainer implements AutoCloseable {
         accumDivisor.close();
         model.close();
         if (scaler != null) {
-            scaler.restore(scaler.scale(), scaler.growthTracker(), scaler.skippedSteps()); // frees its tensor
+            scaler.close();
         }
         if (ddp != null) {
             ddp.close();
