@@ -170,6 +170,65 @@ def grad_scaler_fixture():
                                            "growth_interval": d.get_growth_interval()}})
 
 
+# ---------------------------------------------------------------- train.py's loop, step by step
+def train_loop_fixture():
+    """Forty iterations of train.py's loop on a TinyGPT: nanoGPT's init, AdamW groups, get_lr with
+    warmup and cosine decay down to min_lr, two accumulated micro-steps, clipping at 1.0. The batches
+    are in the fixture, so the Java trainer can be fed exactly these and must follow the same path."""
+    g = torch.Generator().manual_seed(5)
+    vocab, block, n_layer, n_head, c, bias = 16, 8, 2, 2, 16, False
+    batch, accum, iters = 4, 2, 40
+    lr, min_lr, warmup, decay_iters, betas, wd, clip = 1e-2, 1e-3, 5, 30, (0.9, 0.99), 0.1, 1.0
+    model = TinyGPT(vocab, block, n_layer, n_head, c, bias)
+    with torch.no_grad():  # nanoGPT's initialisation
+        for pn, p in model.named_parameters():
+            if p.dim() < 2:
+                p.fill_(1.0)
+            else:
+                std = 0.02 / math.sqrt(2 * n_layer) if pn.endswith("c_proj.weight") else 0.02
+                p.copy_(torch.randn(p.shape, generator=g) * std)
+    params = dict(model.named_parameters())
+    init = {k: {"shape": list(p.shape), "data": flat(p)} for k, p in params.items()}
+    opt = torch.optim.AdamW([{"params": [p for p in params.values() if p.dim() >= 2], "weight_decay": wd},
+                             {"params": [p for p in params.values() if p.dim() < 2], "weight_decay": 0.0}],
+                            lr=lr, betas=betas, eps=1e-8)
+
+    def get_lr(it):
+        if it < warmup:
+            return lr * (it + 1) / (warmup + 1)
+        if it > decay_iters:
+            return min_lr
+        ratio = (it - warmup) / (decay_iters - warmup)
+        return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+    xs, ys, lrs, losses, norms = [], [], [], [], []
+    for it in range(iters):
+        for group in opt.param_groups:
+            group["lr"] = get_lr(it)
+        for micro in range(accum):
+            x = torch.randint(vocab, (batch, block), generator=g)
+            y = (5 * x + 3) % vocab  # a rule the model can learn, so the loss falls
+            xs.append(x.reshape(-1).tolist())
+            ys.append(y.reshape(-1).tolist())
+            _, loss = model(x, y)
+            (loss / accum).backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip)))
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        lrs.append(get_lr(it))
+        losses.append(float(loss.detach()))  # train.py logs the last micro-step's loss
+    assert min(norms) < clip < max(norms), "the fixture should clip some steps and not others"
+    save("train_loop.json", {
+        "config": dict(vocab_size=vocab, block_size=block, n_layer=n_layer, n_head=n_head, n_embd=c, bias=bias,
+                       batch_size=batch, gradient_accumulation_steps=accum, max_iters=iters - 1,
+                       learning_rate=lr, min_lr=min_lr, warmup_iters=warmup, lr_decay_iters=decay_iters,
+                       beta1=betas[0], beta2=betas[1], weight_decay=wd, grad_clip=clip),
+        "init": init, "x": xs, "y": ys, "lr": lrs, "loss": losses, "grad_norm": norms,
+        "params": {k: flat(p) for k, p in params.items()},
+        "exp_avg_sq": {k: flat(opt.state[p]["exp_avg_sq"]) for k, p in params.items()},
+    })
+
+
 if __name__ == "__main__":
     torch.manual_seed(0)
     gpt_fixture("gpt_bias.json", vocab=13, block=8, n_layer=2, n_head=2, c=16, bias=True, b=2, t=8, seed=1)
@@ -177,6 +236,7 @@ if __name__ == "__main__":
     adamw_fixture()
     clip_fixture()
     grad_scaler_fixture()
+    train_loop_fixture()
     print("torch", torch.__version__)
 
 

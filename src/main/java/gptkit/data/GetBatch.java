@@ -43,6 +43,11 @@ public final class GetBatch {
                 y[b * blockSize + t] = data.get(ix[b] + t + 1);
             }
         }
+        return of(x, y, batchSize, blockSize, manager, device);
+    }
+
+    /** x and y given as token ids, row after row, as a (batchSize, blockSize) batch on the device. */
+    public static NDList of(long[] x, long[] y, int batchSize, int blockSize, NDManager manager, Device device) {
         Shape shape = new Shape(batchSize, blockSize);
         return new NDList(owned(manager.create(x, shape), device), owned(manager.create(y, shape), device));
     }

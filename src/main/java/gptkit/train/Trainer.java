@@ -60,6 +60,7 @@ public final class Trainer implements AutoCloseable {
     private int iterNum;
     private double bestValLoss = 1e9;
     private PrintStream out = System.out;
+    private BatchSource batches = this::getBatch;
 
     /** What a run ended with. */
     public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
@@ -197,12 +198,30 @@ public final class Trainer implements AutoCloseable {
         return master;
     }
 
+    /** Where training batches come from: x and y for (iteration, micro-step), e.g. from GetBatch.of. */
+    @FunctionalInterface
+    public interface BatchSource {
+        NDList batch(int iter, int micro);
+    }
+
+    /**
+     * Trains on batches from elsewhere (a test replaying another trainer's batches, a notebook's
+     * own data) instead of get_batch's seeded windows of train.bin.
+     */
+    public void setBatchSource(BatchSource source) {
+        this.batches = source;
+    }
+
     /** The batch a rank trains on at (iteration, micro-step): a stream of its own per rank. */
     public NDList batch(int iter, int micro) {
-        NDList xy = GetBatch.getBatch(trainData, cfg.block_size, cfg.batch_size,
-                Seeds.rng(cfg.seed, Seeds.TRAIN, iter, micro, rank), model.manager(), device);
+        NDList xy = batches.batch(iter, micro);
         NDScope.unregister(xy);
         return xy;
+    }
+
+    private NDList getBatch(int iter, int micro) {
+        return GetBatch.getBatch(trainData, cfg.block_size, cfg.batch_size,
+                Seeds.rng(cfg.seed, Seeds.TRAIN, iter, micro, rank), model.manager(), device);
     }
 
     /** Runs train.py's loop until max_iters (inclusive, as train.py does). */

@@ -1,0 +1,92 @@
+package gptkit;
+
+import ai.djl.ndarray.NDArray;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import gptkit.config.TrainConfig;
+import gptkit.data.GetBatch;
+import gptkit.data.Prepare;
+import gptkit.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole of train.py's loop against PyTorch: from the same initial weights and the same
+ * batches, our Trainer must log the same loss, learning rate and gradient norm at every
+ * iteration and end with the same weights and AdamW state (fixture train_loop.json).
+ */
+class TrainLoopTest {
+    @Test
+    void trainerFollowsPyTorchStepForStep(@TempDir Path data, @TempDir Path out) throws IOException {
+        JsonObject f = Fixtures.load("train_loop.json");
+        JsonObject c = f.getAsJsonObject("config");
+        int vocab = c.get("vocab_size").getAsInt();
+        // a corpus with exactly vocab_size characters: the model's shape; the batches come from the fixture
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            text.append((char) ('a' + i % vocab));
+        }
+        Prepare.prepareText(text.toString(), data.resolve("loop"));
+        TrainConfig cfg = TrainConfig.preset("default");
+        List<String> args = new ArrayList<>(List.of("--dataset=loop", "--data_dir=" + data, "--out_dir=" + out,
+                "--dropout=0.0", "--eval_interval=1000", "--eval_iters=1", "--log_interval=1", "--device=cpu",
+                "--progress=false", "--charts=false"));
+        c.entrySet().stream().filter(e -> !e.getKey().equals("vocab_size"))
+                .forEach(e -> args.add("--" + e.getKey() + "=" + e.getValue().getAsString()));
+        cfg.apply(args.toArray(String[]::new));
+        int accum = cfg.gradient_accumulation_steps;
+        JsonArray xs = f.getAsJsonArray("x");
+        JsonArray ys = f.getAsJsonArray("y");
+
+        try (Trainer t = new Trainer(cfg)) {
+            t.setOut(TinyCorpus.quiet());
+            JsonObject init = f.getAsJsonObject("init");
+            assertEquals(init.keySet(), t.model.params().keySet(), "the same parameters, by nanoGPT's names");
+            init.keySet().forEach(k -> Tensors.copyInto(t.model.params().get(k),
+                    Fixtures.floats(init.getAsJsonObject(k).getAsJsonArray("data"))));
+            t.setBatchSource((iter, micro) -> {
+                // the loop prefetches one batch past its last iteration: that one is never trained on
+                int i = Math.min(iter * accum + micro, xs.size() - 1);
+                return GetBatch.of(Fixtures.longs(xs.get(i).getAsJsonArray()),
+                        Fixtures.longs(ys.get(i).getAsJsonArray()), cfg.batch_size, cfg.block_size,
+                        t.model.manager(), t.device);
+            });
+            t.run();
+
+            Table steps = t.log.steps();
+            float[] loss = Fixtures.floats(f.getAsJsonArray("loss"));
+            float[] lr = Fixtures.floats(f.getAsJsonArray("lr"));
+            float[] norm = Fixtures.floats(f.getAsJsonArray("grad_norm"));
+            assertEquals(loss.length, steps.rowCount(), "one logged step per iteration, 0 to max_iters");
+            for (int it = 0; it < loss.length; it++) {
+                assertEquals(it, steps.intColumn("iter").getInt(it));
+                assertEquals(lr[it], steps.doubleColumn("lr").getDouble(it), 1e-9, "lr at iteration " + it);
+                assertEquals(loss[it], steps.doubleColumn("loss").getDouble(it), 1e-5, "loss at iteration " + it);
+                assertEquals(norm[it], steps.doubleColumn("grad_norm").getDouble(it), 1e-5,
+                        "gradient norm at iteration " + it);
+            }
+            assertTrue(loss[loss.length - 1] < 0.5 * loss[0], "the fixture's run learns something");
+
+            JsonObject params = f.getAsJsonObject("params");
+            JsonObject v = f.getAsJsonObject("exp_avg_sq");
+            Map<String, NDArray> expAvgSq = t.optimizer.expAvgSq();
+            for (String k : params.keySet()) {
+                double dp = Fixtures.maxAbsDiff(Fixtures.floats(params.getAsJsonArray(k)),
+                        t.model.params().get(k).toFloatArray());
+                assertTrue(dp <= 2e-6, k + " after training differs from PyTorch's by " + dp);
+                double dv = Fixtures.maxAbsDiff(Fixtures.floats(v.getAsJsonArray(k)), expAvgSq.get(k).toFloatArray());
+                assertTrue(dv <= 1e-7, k + ": AdamW's exp_avg_sq differs from PyTorch's by " + dv);
+            }
+        }
+    }
+}
