@@ -5,6 +5,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.Table;
 
@@ -12,6 +13,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -75,12 +81,71 @@ public final class Charts {
 
     /** The chart as an image: a notebook shows it when it is a cell's last expression. */
     public static BufferedImage image(XYChart chart) {
+        roundTicks(chart);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
     public static void savePng(XYChart chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        roundTicks(chart);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * XChart puts the ticks of an axis at data values when it judges the values equally spaced,
+     * within an absolute 1e-4: any learning-rate curve passes (labels like .000991029...), and so
+     * do iterations 0..2000 (ticks at 0, 182, 364...). One invisible point whose x and y break
+     * the even spacing makes it choose round numbers. Call it after the last series is added.
+     */
+    static void roundTicks(XYChart chart) {
+        chart.removeSeries(TICKS);
+        List<double[]> xs = new ArrayList<>();
+        List<double[]> ys = new ArrayList<>();
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            xs.add(s.getXData());
+            ys.add(s.getYData());
+        }
+        double x = offGrid(xs);
+        double y = offGrid(ys);
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+            return;
+        }
+        XYSeries p = chart.addSeries(TICKS, new double[] {x}, new double[] {y});
+        p.setMarker(SeriesMarkers.NONE);
+        p.setLineStyle(SeriesLines.NONE);
+        p.setShowInLegend(false);
+    }
+
+    private static final String TICKS = "\u200bround ticks"; // a name no caller picks
+
+    /**
+     * A value inside the data's range that is not one of its values and, appended after them,
+     * is off their spacing; NaN when there is no data.
+     */
+    private static double offGrid(List<double[]> series) {
+        Set<Double> seen = new LinkedHashSet<>();
+        for (double[] d : series) {
+            for (double v : d) {
+                if (Double.isFinite(v)) {
+                    seen.add(v);
+                }
+            }
+        }
+        if (seen.size() < 2) {
+            return Double.NaN;
+        }
+        Double[] v = seen.toArray(new Double[0]);
+        double min = Collections.min(seen);
+        double max = Collections.max(seen);
+        double step = v[1] - v[0];
+        double last = v[v.length - 1];
+        for (double f : new double[] {Math.sqrt(2) - 1, (Math.sqrt(5) - 1) / 2, Math.PI - 3, Math.E - 2}) {
+            double c = min + f * (max - min); // irrational fractions: no round value of the data
+            if (!seen.contains(c) && Math.abs(c - last - step) > 2e-4) {
+                return c;
+            }
+        }
+        return Double.NaN;
     }
 
     /** lr.png and loss.png beside the log. */
