@@ -134,6 +134,31 @@ class TrainerTest {
     }
 
     @Test
+    void runningOutOfMemoryGetsAClearMessageAndKeepsTheCheckpoint(@TempDir Path out) throws IOException {
+        trainFiveIterations(out);
+        TrainConfig again = tiny(out);
+        again.init_from = "resume";
+        try (Trainer t = new Trainer(again)) {
+            t.setOut(quiet());
+            // a real libtorch allocation failure mid-run: 4 PiB asked of the CPU allocator
+            t.setBatchSource((iter, micro) -> {
+                if (iter == 7) {
+                    t.model.manager().zeros(new Shape(1L << 50));
+                }
+                return gptkit.data.GetBatch.getBatch(t.trainData, again.block_size, again.batch_size,
+                        new SplittableRandom(iter), t.model.manager(), t.device);
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::run);
+            assertTrue(e.getMessage().startsWith("the CPU ran out of memory at iteration"), e.getMessage());
+            assertTrue(e.getMessage().contains("--batch_size (now 4)") && e.getMessage().contains("untouched"),
+                    e.getMessage());
+        }
+        assertEquals(5, Checkpoint.load(out.resolve(Checkpoint.FILE_NAME)).header().iter_num,
+                "the last good checkpoint (iteration 5) is there and loads");
+        assertFalse(Files.exists(out.resolve(Checkpoint.FILE_NAME + ".tmp")));
+    }
+
+    @Test
     void damagedCheckpointGetsAClearError(@TempDir Path out) throws IOException {
         trainFiveIterations(out);
         Path ck = out.resolve(Checkpoint.FILE_NAME);

@@ -1,6 +1,7 @@
 package gptkit.train;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
@@ -324,6 +325,8 @@ public final class Trainer implements AutoCloseable {
                     break;
                 }
             }
+        } catch (EngineException e) {
+            throw outOfMemory(e, tokensPerIter);
         } finally {
             xy.close();
         }
@@ -370,6 +373,21 @@ public final class Trainer implements AutoCloseable {
             }
             return norm;
         }
+    }
+
+    /** libtorch's allocation failure as one clear message with what to change; other errors as they are. */
+    RuntimeException outOfMemory(EngineException e, long tokensPerIter) {
+        String m = String.valueOf(e.getMessage());
+        if (!m.contains("out of memory") && !m.contains("can't allocate memory") && !m.contains("not enough memory")) {
+            return e;
+        }
+        String what = m.length() > 160 ? m.substring(0, 160) + "..." : m;
+        return new IllegalStateException(String.format("the %s ran out of memory at iteration %d (libtorch: %s). "
+                + "Use less memory per micro-step: a smaller --batch_size (now %d) with a larger "
+                + "--gradient_accumulation_steps keeps the %,d tokens per iteration; or a smaller --block_size "
+                + "or model%s. The last checkpoint in %s is untouched.", device.isGpu() ? "GPU" : "CPU", iterNum,
+                what, cfg.batch_size, tokensPerIter, device.isGpu() && scaler == null
+                        ? "; --dtype=float16 also halves the activations" : "", outDir), e);
     }
 
     private IllegalStateException diverged(String what, double value, double lr) {
