@@ -30,6 +30,30 @@ class TrainConfigTest {
     }
 
     @Test
+    void trainHelpListsEveryOverrideAndUnknownKeysAreOneLineErrors() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = gptkit.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out));
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(0, cl.execute("train", "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        for (String key : TrainConfig.preset("default").toMap().keySet()) {
+            assertTrue(help.contains("--" + key + "="), "train --help lists --" + key + ": " + help);
+        }
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            assertEquals(2, gptkit.cli.Main.commandLine().execute("train", "shakespeare_char_cpu", "--n_embed=64"));
+        } finally {
+            System.setErr(stderr);
+        }
+        String msg = captured.toString();
+        assertTrue(msg.startsWith("error: ") && msg.contains("n_embed") && msg.strip().lines().count() == 1, msg);
+    }
+
+    @Test
     void overridesUseNanoGPTNames() {
         TrainConfig c = TrainConfig.preset("shakespeare_char");
         List<String> rest = c.apply("--max_iters=100", "--decay_lr=false", "--learning_rate=3e-4", "--device=cpu", "x");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** A benchmark, not a test: ms/iter and tokens/s of training steps for a config. */
-@Command(name = "bench", description = "Time training steps of a config: bench <config> [--key=value ...].")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time training steps of a config: bench <config> [--key=value ...].")
 final class BenchCmd implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "shakespeare_char_cpu") String preset;
     @Parameters(index = "1..*", arity = "0..*") List<String> overrides = new ArrayList<>();

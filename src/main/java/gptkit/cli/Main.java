@@ -28,8 +28,19 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Engines.class.getName(); // sets the engine's offline and logging properties first
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its subcommands, overrides and error handling. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setUnmatchedOptionsArePositionalParams(true); // nanoGPT-style --key=value overrides
+        String keys = TrainConfig.preset("default").toMap().entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("  "));
+        for (String cmd : new String[] {"train", "bench"}) {
+            cl.getSubcommands().get(cmd).getCommandSpec().usageMessage().footer("%nOverrides, with nanoGPT's names "
+                    + "(values of the 'default' config; a preset changes some):%n" + keys);
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // one clear line for a user mistake; the stack trace only for a real bug
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
@@ -39,7 +50,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 
     @Override
@@ -54,7 +65,7 @@ public final class Main implements Runnable {
         return c;
     }
 
-    @Command(name = "prepare", description = "Write data/<dataset>/{train.bin,val.bin,vocab.txt}.")
+    @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Write data/<dataset>/{train.bin,val.bin,vocab.txt}.")
     static final class PrepareCmd implements Callable<Integer> {
         @Parameters(index = "0", defaultValue = "shakespeare_char",
                 description = "shakespeare_char or songci (or any folder under --data_dir holding input.txt)")
@@ -68,7 +79,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "train", description = "Train a GPT like train.py: train <config> [--key=value ...]. "
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT like train.py: train <config> [--key=value ...]. "
             + "Configs: default, shakespeare_char, shakespeare_char_cpu, songci, songci_cpu.")
     static final class TrainCmd implements Callable<Integer> {
         @Parameters(index = "0", description = "the config (preset) name") String preset;
@@ -106,7 +117,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "sample", description = "Sample from a trained model, like sample.py.")
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Sample from a trained model, like sample.py.")
     static final class SampleCmd implements Callable<Integer> {
         @Option(names = "--out_dir", defaultValue = "out-shakespeare-char") String outDir;
         @Option(names = "--start", defaultValue = "\n", description = "the prompt, e.g. ROMEO: or 春江") String start;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** torchrun: several training processes with gradients averaged by all-reduce (DDP). */
-@Command(name = "torchrun", description = "Run a gptkit command as N DDP ranks: "
+@Command(name = "torchrun", mixinStandardHelpOptions = true, description = "Run a gptkit command as N DDP ranks: "
         + "torchrun --nproc-per-node=N train <config> [--key=value ...].")
 final class TorchrunCmd implements Callable<Integer> {
     @Option(names = "--nproc-per-node", defaultValue = "1", description = "processes on this host") int nproc;
