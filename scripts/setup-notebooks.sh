@@ -64,12 +64,12 @@ elif JAVA="$(command -v java)"; then
 else
   echo "setup-notebooks: no java found (set JAVA_HOME or put JDK 17+ on PATH)" >&2; exit 1
 fi
-JAVA_SPEC="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+. "$SCRIPT_DIR/java-flags.sh"
+JAVA_SPEC="$(java_spec "$JAVA")"
 if [[ -z "$JAVA_SPEC" || "${JAVA_SPEC%%.*}" -lt 17 ]]; then
   echo "setup-notebooks: $JAVA is Java '${JAVA_SPEC:-?}', need 17 or newer" >&2; exit 1
 fi
-JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED) # JNA loads libtorch: no warning about it on newer JDKs
-if [[ "${JAVA_SPEC%%.*}" -ge 23 ]]; then JVM_FLAGS+=(--sun-misc-unsafe-memory-access=allow); fi
+JVM_FLAGS+=($(java_access_flags "$JAVA_SPEC"))
 if ! "$JAVA" --list-modules 2>/dev/null | grep -q '^jdk.jshell@'; then
   echo "setup-notebooks: $JAVA has no jdk.jshell module (a JRE?); install a full JDK 17" >&2; exit 1
 fi

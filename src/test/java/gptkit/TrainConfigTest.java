@@ -32,10 +32,8 @@ class TrainConfigTest {
     @Test
     void trainHelpListsEveryOverrideAndUnknownKeysAreOneLineErrors() {
         java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = gptkit.cli.Main.commandLine();
         cl.setOut(new java.io.PrintWriter(out));
-        cl.setErr(new java.io.PrintWriter(err));
         assertEquals(0, cl.execute("train", "--help"));
         String help = out.toString().replaceAll("\\s+", " ");
         for (String key : TrainConfig.preset("default").toMap().keySet()) {
