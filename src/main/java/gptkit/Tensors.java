@@ -2,7 +2,7 @@ package gptkit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import gptkit.train.NoGrad;
+import gptkit.autograd.NoGrad;
 
 /** Writing Java values into an existing tensor, safely. */
 public final class Tensors {

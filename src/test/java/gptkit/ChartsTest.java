@@ -3,6 +3,7 @@ package gptkit;
 import gptkit.config.TrainConfig;
 import gptkit.plot.Charts;
 import gptkit.train.GetLr;
+import gptkit.train.LrSchedule;
 import gptkit.train.TrainingLog;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
@@ -21,10 +22,10 @@ class ChartsTest {
         TrainConfig c = TrainConfig.preset("shakespeare_char_cpu");
         TrainingLog log = new TrainingLog();
         for (int i = 0; i <= c.max_iters; i++) {
-            log.step(i, GetLr.at(i, c), 4.2 - 2.4 * i / c.max_iters, 50, 15_000, 1.0);
+            log.step(i, LrSchedule.library(c).lr(i), 4.2 - 2.4 * i / c.max_iters, 50, 15_000, 1.0);
         }
         for (int i = 0; i <= c.max_iters; i += c.eval_interval) {
-            log.eval(i, GetLr.at(i, c), 4.1 - 2.3 * i / c.max_iters, 4.2 - 2.3 * i / c.max_iters);
+            log.eval(i, LrSchedule.library(c).lr(i), 4.1 - 2.3 * i / c.max_iters, 4.2 - 2.3 * i / c.max_iters);
         }
         return log;
     }
@@ -32,7 +33,7 @@ class ChartsTest {
     @Test
     void learningRateAndLossChartsTickAtRoundNumbers() throws Exception {
         TrainingLog log = cpuRecipeLog();
-        for (XYChart chart : List.of(Charts.learningRate(log), Charts.losses(log))) {
+        for (XYChart chart : List.of(Charts.learningRate(log.table()), Charts.losses(log.table()))) {
             Charts.image(chart);
             for (String axis : List.of("getXAxis", "getYAxis")) {
                 List<String> labels = tickLabels(chart, axis);
@@ -52,7 +53,7 @@ class ChartsTest {
 
     @Test
     void theTickHelperIsInvisibleAndOutOfTheLegend() {
-        XYChart chart = Charts.losses(cpuRecipeLog());
+        XYChart chart = Charts.losses(cpuRecipeLog().table());
         int curves = chart.getSeriesMap().size();
         Charts.image(chart);
         Charts.image(chart); // drawing twice adds no second helper

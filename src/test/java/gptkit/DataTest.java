@@ -96,7 +96,7 @@ class DataTest {
         TokenFile.write(tmp.resolve("t.bin"), ids, 0, ids.length);
         TokenFile data = TokenFile.open(tmp.resolve("t.bin"));
         try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch")) {
-            NDList xy = GetBatch.getBatch(data, 8, 4, new SplittableRandom(3), m, m.getDevice());
+            NDList xy = GetBatch.getBatch(data, 8, 4, new SplittableRandom(3), m);
             assertEquals(new ai.djl.ndarray.types.Shape(4, 8), xy.get(0).getShape());
             assertEquals(new ai.djl.ndarray.types.Shape(4, 8), xy.get(1).getShape());
             long[] x = xy.get(0).toLongArray();
@@ -108,7 +108,7 @@ class DataTest {
                 assertEquals((x[b * 8 + 7] + 1) % 50, y[b * 8 + 7], "y's last token is the one after x's window");
             }
             // seeded: the same generator state gives the same batch
-            NDList again = GetBatch.getBatch(data, 8, 4, new SplittableRandom(3), m, m.getDevice());
+            NDList again = GetBatch.getBatch(data, 8, 4, new SplittableRandom(3), m);
             assertArrayEquals(x, again.get(0).toLongArray());
         }
     }

@@ -15,10 +15,12 @@ import gptkit.ddp.XGBoostCollective;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.optim.AdamW;
-import gptkit.train.Autograd;
+import gptkit.autograd.Autograd;
 import gptkit.train.Checkpoint;
 import gptkit.train.ClipGradNorm;
 import gptkit.train.GetLr;
+import gptkit.train.LrSchedule;
+import gptkit.train.Parts;
 import gptkit.train.Seeds;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -72,17 +74,17 @@ class DdpTest {
         int perRank = c.gradient_accumulation_steps / world;
         try (GPT model = new GPT(new GPTConfig(c.block_size, vocab, c.n_layer, c.n_head, c.n_embd, 0, c.bias),
                 Device.cpu(), c.seed)) {
-            AdamW opt = new AdamW(AdamW.configureOptimizers(model.params(), c.weight_decay, false),
+            AdamW opt = new AdamW(AdamW.configureOptimizers(model.params(), c.weight_decay),
                     c.learning_rate, c.beta1, c.beta2, 1e-8);
             NDArray divisor = model.manager().create((float) (perRank * world));
             for (int it = 0; it < STEPS; it++) {
-                opt.setLearningRate(GetLr.at(it, c));
+                opt.setLearningRate(LrSchedule.library(c).lr(it));
                 try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
                     scope.suppressNotUsedWarning();
                     for (int r = 0; r < world; r++) {
                         for (int m = 0; m < perRank; m++) {
                             NDList xy = GetBatch.getBatch(train, c.block_size, c.batch_size,
-                                    Seeds.rng(c.seed, Seeds.TRAIN, it, m, r), model.manager(), model.device());
+                                    Seeds.rng(c.seed, Seeds.TRAIN, it, m, r), model.manager());
                             Autograd.backward(model.loss(xy.get(0), xy.get(1)).div(divisor));
                         }
                     }
@@ -215,8 +217,11 @@ class DdpTest {
 
     @Test
     void accumulationStepsMustDivideAmongTheRanks() {
-        assertEquals(2, Ddp.accumulationPerRank(8, 4));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ddp.accumulationPerRank(6, 4));
+        TrainConfig c = TrainConfig.preset("default");
+        c.gradient_accumulation_steps = 8;
+        assertEquals(2, c.accumulationPerRank(4));
+        c.gradient_accumulation_steps = 6;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.accumulationPerRank(4));
         assertTrue(e.getMessage().contains("divisible"), e.getMessage());
     }
 
@@ -231,12 +236,12 @@ class DdpTest {
                 TrainConfig c = config(out.resolve("r" + rank.rank()), 4);
                 c.max_iters = STEPS - 1; // stop right after STEPS optimizer steps
                 c.eval_interval = 1000;
-                try (Trainer t = new Trainer(c, rank)) {
+                try (Trainer t = new Trainer(c, Parts.library().withDdp(cfg -> rank))) {
                     t.setOut(TinyCorpus.quiet());
                     t.run();
                     assertEquals(STEPS, rank.allReduceCount());
                     Map<String, float[]> ps = new java.util.LinkedHashMap<>();
-                    t.model.params().forEach((k, v) -> ps.put(k, v.toFloatArray()));
+                    t.model().params().forEach((k, v) -> ps.put(k, v.toFloatArray()));
                     return ps;
                 }
             }));

@@ -2,6 +2,7 @@ package gptkit;
 
 import gptkit.config.TrainConfig;
 import gptkit.train.GetLr;
+import gptkit.train.LrSchedule;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,9 +38,9 @@ class GetLrTest {
     void constantWhenDecayIsOff() {
         TrainConfig c = TrainConfig.preset("shakespeare_char");
         c.decay_lr = false;
-        assertEquals(1e-3, GetLr.at(0, c), 0.0);
-        assertEquals(1e-3, GetLr.at(4000, c), 0.0);
+        assertEquals(1e-3, LrSchedule.library(c).lr(0), 0.0);
+        assertEquals(1e-3, LrSchedule.library(c).lr(4000), 0.0);
         c.decay_lr = true;
-        assertEquals(lr(4000), GetLr.at(4000, c), 0.0);
+        assertEquals(lr(4000), LrSchedule.library(c).lr(4000), 0.0);
     }
 }

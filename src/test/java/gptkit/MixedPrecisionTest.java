@@ -5,8 +5,9 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import gptkit.amp.GradScaler;
+import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
-import gptkit.train.Autograd;
+import gptkit.autograd.Autograd;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,14 +79,14 @@ class MixedPrecisionTest {
         try (Trainer t = new Trainer(c)) {
             t.setOut(TrainerTest.quiet());
             Map<String, float[]> before = new java.util.LinkedHashMap<>();
-            t.model.params().forEach((k, v) -> before.put(k, v.toFloatArray()));
-            t.scaler.restore(1e30, 0, 0); // loss * 1e30 overflows float16 in backward
+            t.model().params().forEach((k, v) -> before.put(k, v.toFloatArray()));
+            t.scaler().restore(new LossScaler.State(1e30, 0, 0)); // loss * 1e30 overflows float16 in backward
             t.run();
-            assertEquals(1, t.scaler.skippedSteps());
-            assertEquals(5e29, t.scaler.scale(), 1e16, "the scale backs off by half");
-            assertEquals(0, t.optimizer.stepCount(), "the optimizer did not step");
-            t.model.params().forEach((k, v) -> assertArrayEquals(before.get(k), v.toFloatArray(), 0f, k));
-            assertTrue(t.log.steps().doubleColumn("grad_norm").isMissing(0), "a skipped step has no norm");
+            assertEquals(1, t.scaler().state().skippedSteps());
+            assertEquals(5e29, t.scaler().state().scale(), 1e16, "the scale backs off by half");
+            assertEquals(0, t.optimizer().stepCount(), "the optimizer did not step");
+            t.model().params().forEach((k, v) -> assertArrayEquals(before.get(k), v.toFloatArray(), 0f, k));
+            assertTrue(t.log().steps().doubleColumn("grad_norm").isMissing(0), "a skipped step has no norm");
         }
     }
 
@@ -113,7 +114,7 @@ class MixedPrecisionTest {
         try (Trainer t = new Trainer(c)) {
             t.setOut(TrainerTest.quiet());
             t.run();
-            double[] loss = t.log.steps().doubleColumn("loss").asDoubleArray();
+            double[] loss = t.log().steps().doubleColumn("loss").asDoubleArray();
             double[] smooth = new double[loss.length / 10];
             for (int i = 0; i < smooth.length; i++) {
                 for (int k = 0; k < 10; k++) {

@@ -67,10 +67,10 @@ class SampleAndLogTest {
         assertTrue(Files.readString(dir.resolve("log.csv")).startsWith("iter,lr,loss,train_loss,val_loss,ms,tokens_per_s,grad_norm"));
         back.truncateFrom(1);
         assertEquals(2, back.table().rowCount());
-        BufferedImage img = Charts.image(Charts.losses(log));
+        BufferedImage img = Charts.image(Charts.losses(log.table()));
         assertEquals(Charts.WIDTH, img.getWidth());
         assertEquals(Charts.HEIGHT, img.getHeight());
-        Charts.saveAll(log, dir);
+        Charts.saveAll(log.table(), dir);
         assertTrue(Files.size(dir.resolve("lr.png")) > 1000);
         assertTrue(Files.size(dir.resolve("loss.png")) > 1000);
     }

@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
 import gptkit.data.Prepare;
+import gptkit.train.EstimateLoss;
+import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,26 +46,27 @@ class TrainLoopTest {
         c.entrySet().stream().filter(e -> !e.getKey().equals("vocab_size"))
                 .forEach(e -> args.add("--" + e.getKey() + "=" + e.getValue().getAsString()));
         cfg.apply(args.toArray(String[]::new));
-        int accum = cfg.gradient_accumulation_steps;
         JsonArray xs = f.getAsJsonArray("x");
         JsonArray ys = f.getAsJsonArray("y");
 
-        try (Trainer t = new Trainer(cfg)) {
+        // train.py's batches in the order it drew them. Evaluation is not compared here, and its
+        // get_batch calls would take train.py's batches: its part is swapped for one that draws nothing.
+        int[] drawn = {0};
+        Parts replay = Parts.library().withGetBatch((split, block, batch, rng, m) -> {
+            // the loop prefetches one batch past its last iteration: that one is never trained on
+            int i = Math.min(drawn[0]++, xs.size() - 1);
+            return GetBatch.of(Fixtures.longs(xs.get(i).getAsJsonArray()), Fixtures.longs(ys.get(i).getAsJsonArray()),
+                    batch, block, m);
+        }).withEstimateLoss((model, evalIters) -> new EstimateLoss.Losses(0, 0));
+        try (Trainer t = new Trainer(cfg, replay)) {
             t.setOut(TinyCorpus.quiet());
             JsonObject init = f.getAsJsonObject("init");
-            assertEquals(init.keySet(), t.model.params().keySet(), "the same parameters, by nanoGPT's names");
-            init.keySet().forEach(k -> Tensors.copyInto(t.model.params().get(k),
+            assertEquals(init.keySet(), t.model().params().keySet(), "the same parameters, by nanoGPT's names");
+            init.keySet().forEach(k -> Tensors.copyInto(t.model().params().get(k),
                     Fixtures.floats(init.getAsJsonObject(k).getAsJsonArray("data"))));
-            t.setBatchSource((iter, micro) -> {
-                // the loop prefetches one batch past its last iteration: that one is never trained on
-                int i = Math.min(iter * accum + micro, xs.size() - 1);
-                return GetBatch.of(Fixtures.longs(xs.get(i).getAsJsonArray()),
-                        Fixtures.longs(ys.get(i).getAsJsonArray()), cfg.batch_size, cfg.block_size,
-                        t.model.manager(), t.device);
-            });
             t.run();
 
-            Table steps = t.log.steps();
+            Table steps = t.log().steps();
             float[] loss = Fixtures.floats(f.getAsJsonArray("loss"));
             float[] lr = Fixtures.floats(f.getAsJsonArray("lr"));
             float[] norm = Fixtures.floats(f.getAsJsonArray("grad_norm"));
@@ -79,12 +82,12 @@ class TrainLoopTest {
 
             JsonObject params = f.getAsJsonObject("params");
             JsonObject v = f.getAsJsonObject("exp_avg_sq");
-            Map<String, NDArray> expAvgSq = t.optimizer.expAvgSq();
+            Map<String, NDArray> state = t.optimizer().state();
             for (String k : params.keySet()) {
                 double dp = Fixtures.maxAbsDiff(Fixtures.floats(params.getAsJsonArray(k)),
-                        t.model.params().get(k).toFloatArray());
+                        t.model().params().get(k).toFloatArray());
                 assertTrue(dp <= 2e-6, k + " after training differs from PyTorch's by " + dp);
-                double dv = Fixtures.maxAbsDiff(Fixtures.floats(v.getAsJsonArray(k)), expAvgSq.get(k).toFloatArray());
+                double dv = Fixtures.maxAbsDiff(Fixtures.floats(v.getAsJsonArray(k)), state.get("exp_avg_sq." + k).toFloatArray());
                 assertTrue(dv <= 1e-7, k + ": AdamW's exp_avg_sq differs from PyTorch's by " + dv);
             }
         }

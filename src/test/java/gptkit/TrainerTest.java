@@ -7,9 +7,11 @@ import ai.djl.training.GradientCollector;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import gptkit.config.TrainConfig;
+import gptkit.data.GetBatch;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;
+import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +43,8 @@ class TrainerTest {
         try (Trainer t = new Trainer(tiny(a))) {
             t.setOut(quiet());
             t.run();
-            straight = t.model.params().get("transformer.h.0.mlp.c_fc.weight").toFloatArray();
-            straightLog = t.log.table();
+            straight = t.model().params().get("transformer.h.0.mlp.c_fc.weight").toFloatArray();
+            straightLog = t.log().table();
         }
         TrainConfig first = tiny(b);
         first.max_iters = 10;
@@ -56,9 +58,9 @@ class TrainerTest {
             t.setOut(quiet());
             assertEquals(10, t.iterNum(), "resumes at the iteration of the last checkpoint");
             t.run();
-            assertArrayEquals(straight, t.model.params().get("transformer.h.0.mlp.c_fc.weight").toFloatArray(),
+            assertArrayEquals(straight, t.model().params().get("transformer.h.0.mlp.c_fc.weight").toFloatArray(),
                     "the same weights as a run that was never stopped");
-            Table resumed = t.log.table();
+            Table resumed = t.log().table();
             assertEquals(straightLog.rowCount(), resumed.rowCount());
             for (String col : List.of("loss", "train_loss", "val_loss", "lr", "grad_norm")) {
                 for (int r = 0; r < resumed.rowCount(); r++) {
@@ -123,7 +125,7 @@ class TrainerTest {
         again.max_iters = 10;
         try (Trainer t = new Trainer(again)) {
             t.setOut(quiet());
-            NDArray w = t.model.params().get("transformer.ln_f.weight");
+            NDArray w = t.model().params().get("transformer.ln_f.weight");
             float[] nan = new float[(int) w.size()];
             java.util.Arrays.fill(nan, Float.NaN);
             w.set(nan);
@@ -138,16 +140,15 @@ class TrainerTest {
         trainFiveIterations(out);
         TrainConfig again = tiny(out);
         again.init_from = "resume";
-        try (Trainer t = new Trainer(again)) {
+        int[] calls = {0};
+        Parts parts = Parts.library().withGetBatch((data, block, batch, rng, m) -> {
+            if (++calls[0] == 3) {
+                m.zeros(new Shape(1L << 50)); // a real libtorch allocation failure mid-run: 4 PiB
+            }
+            return GetBatch.getBatch(data, block, batch, rng, m);
+        });
+        try (Trainer t = new Trainer(again, parts)) {
             t.setOut(quiet());
-            // a real libtorch allocation failure mid-run: 4 PiB asked of the CPU allocator
-            t.setBatchSource((iter, micro) -> {
-                if (iter == 7) {
-                    t.model.manager().zeros(new Shape(1L << 50));
-                }
-                return gptkit.data.GetBatch.getBatch(t.trainData, again.block_size, again.batch_size,
-                        new SplittableRandom(iter), t.model.manager(), t.device);
-            });
             IllegalStateException e = assertThrows(IllegalStateException.class, t::run);
             assertTrue(e.getMessage().startsWith("the CPU ran out of memory at iteration"), e.getMessage());
             assertTrue(e.getMessage().contains("--batch_size (now 4)") && e.getMessage().contains("untouched"),

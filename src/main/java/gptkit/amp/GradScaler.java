@@ -3,9 +3,13 @@ package gptkit.amp;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import gptkit.train.NoGrad;
+import ai.djl.ndarray.types.DataType;
+import gptkit.autograd.NoGrad;
+import gptkit.optim.Optimizer;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * torch.amp.GradScaler for float16 training. float16 cannot hold gradients below about 6e-8, so
@@ -14,7 +18,7 @@ import java.util.Collection;
  * and optimizer state untouched) and the scale halves. After growth_interval clean steps in a row
  * it doubles, so it stays as large as the gradients allow.
  */
-public final class GradScaler implements AutoCloseable {
+public final class GradScaler implements LossScaler {
     private double scale;
     private final double growthFactor;
     private final double backoffFactor;
@@ -22,6 +26,7 @@ public final class GradScaler implements AutoCloseable {
     private int growthTracker;
     private long skippedSteps;
     private NDArray scaleTensor;
+    private boolean foundInf;
 
     /** torch's defaults: init_scale 65536, growth 2, backoff 0.5, growth_interval 2000. */
     public GradScaler() {
@@ -55,6 +60,55 @@ public final class GradScaler implements AutoCloseable {
         closeTensor();
     }
 
+    @Override
+    public State state() {
+        return new State(scale, growthTracker, skippedSteps);
+    }
+
+    /** A state with no scale (a float32 run's checkpoint) leaves the initial scale as it is. */
+    @Override
+    public void restore(State s) {
+        if (s.scale() > 0) {
+            restore(s.scale(), s.growthTracker(), s.skippedSteps());
+        }
+    }
+
+    @Override
+    public String describe() {
+        return String.format(", scale %.0f, skipped %d", scale, skippedSteps);
+    }
+
+    @Override
+    public NDArray scale(NDArray loss) {
+        return loss.mul(scaleTensor(loss.getManager()));
+    }
+
+    /** unscale_ and the overflow check together, as torch's unscale_ records found_inf. */
+    @Override
+    public void unscale(List<NDArray> grads) {
+        float inv = (float) (1.0 / scale); // torch takes the reciprocal in float32
+        try (NoGrad ng = NoGrad.open()) {
+            for (NDArray g : grads) {
+                g.muli(inv);
+            }
+        }
+        foundInf = !allFinite(grads);
+    }
+
+    @Override
+    public boolean step(Optimizer optimizer, Map<String, NDArray> grads) {
+        if (foundInf) {
+            return false; // parameters and optimizer state stay as they are
+        }
+        optimizer.step(grads);
+        return true;
+    }
+
+    @Override
+    public void update() {
+        update(foundInf);
+    }
+
     /**
      * The scale as a float32 scalar tensor that owns its memory, for multiplying the loss inside
      * the autograd graph (a Java-number scalar would be freed before backward reads it).
@@ -67,23 +121,13 @@ public final class GradScaler implements AutoCloseable {
         return scaleTensor;
     }
 
-    /** grads *= 1/scale in place (torch's unscale_: the reciprocal taken in float32). */
-    public void unscale(Collection<NDArray> grads) {
-        float inv = (float) (1.0 / scale);
-        try (NoGrad ng = NoGrad.open()) {
-            for (NDArray g : grads) {
-                g.muli(inv);
-            }
-        }
-    }
-
     /** True when every gradient is finite (no inf, no NaN). */
     public static boolean allFinite(Collection<NDArray> grads) {
         try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
             scope.suppressNotUsedWarning();
             for (NDArray g : grads) {
                 // max propagates NaN, and |inf| is inf: one number tells
-                if (!Float.isFinite(g.abs().max().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())) {
+                if (!Float.isFinite(g.abs().max().toType(DataType.FLOAT32, false).getFloat())) {
                     return false;
                 }
             }

@@ -20,18 +20,15 @@ final class BenchCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the user's config, then the bench's own settings on top (iteration 0 still evaluates once: keep it short)
         TrainConfig cfg = Main.config(preset, overrides);
-        cfg.max_iters = warmup + iters - 1;
-        cfg.eval_interval = Integer.MAX_VALUE; // iteration 0 still evaluates once; keep it short
-        cfg.eval_iters = 1;
-        cfg.log_interval = 1;
-        cfg.progress = false;
-        cfg.charts = false;
-        cfg.out_dir = System.getProperty("java.io.tmpdir") + "/gptkit-bench";
+        cfg.apply("--max_iters=" + (warmup + iters - 1), "--eval_interval=" + Integer.MAX_VALUE, "--eval_iters=1",
+                "--log_interval=1", "--progress=false", "--charts=false",
+                "--out_dir=" + System.getProperty("java.io.tmpdir") + "/gptkit-bench");
         try (Trainer t = new Trainer(cfg)) {
             t.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             t.run();
-            var steps = t.log.steps();
+            var steps = t.log().steps();
             var ms = steps.doubleColumn("ms").where(steps.intColumn("iter").isGreaterThanOrEqualTo(warmup));
             if (!t.isMaster()) {
                 return 0; // rank 0 reports for the group
@@ -39,12 +36,12 @@ final class BenchCmd implements Callable<Integer> {
             double mean = ms.mean();
             long tokens = cfg.tokensPerIter();
             System.out.printf("bench %s on %s, dtype %s, %d process(es): %d timed iterations, %,d tokens/iter%n",
-                    preset, t.device, cfg.dtype, t.worldSize, ms.size(), tokens);
+                    preset, t.device(), cfg.dtype, t.ddp().worldSize(), ms.size(), tokens);
             System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());
             System.out.printf("tokens/s: %,.0f%n", tokens / (mean / 1000));
-            if (t.ddp != null) {
+            if (t.ddp().worldSize() > 1) {
                 System.out.printf("all-reduce: %.2f ms per optimizer step (mean over %d, waiting included)%n",
-                        1000 * t.ddp.allReduceSeconds() / t.ddp.allReduceCount(), t.ddp.allReduceCount());
+                        1000 * t.ddp().allReduceSeconds() / t.ddp().allReduceCount(), t.ddp().allReduceCount());
             }
         }
         return 0;

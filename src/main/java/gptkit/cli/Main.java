@@ -58,7 +58,7 @@ public final class Main implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    /** A preset name plus nanoGPT-style --key=value overrides. */
+    /** A preset name (or config file) plus nanoGPT-style --key=value overrides. */
     static TrainConfig config(String preset, List<String> overrides) {
         TrainConfig c = TrainConfig.preset(preset);
         c.apply(overrides.toArray(new String[0]));
@@ -80,9 +80,10 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT like train.py: train <config> [--key=value ...]. "
-            + "Configs: default, shakespeare_char, shakespeare_char_cpu, songci, songci_cpu.")
+            + "Configs: default, shakespeare_char, shakespeare_char_cpu, songci, songci_cpu, or a file.")
     static final class TrainCmd implements Callable<Integer> {
-        @Parameters(index = "0", description = "the config (preset) name") String preset;
+        @Parameters(index = "0", description = "a preset name or the path of a config file of key = value lines")
+        String preset;
         @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides") List<String> overrides = new ArrayList<>();
         @Option(names = "--sample", description = "print a sample of N characters at the end", defaultValue = "0")
         int sample;
@@ -93,11 +94,11 @@ public final class Main implements Runnable {
             try (Trainer t = new Trainer(cfg)) {
                 long start = System.nanoTime();
                 Trainer.Result r = t.run();
-                if (t.ddp != null) {
+                if (t.ddp().worldSize() > 1) {
                     // one write, so the lines of several ranks sharing a terminal do not interleave
                     System.out.print(String.format("ddp rank %d: %d all-reduces for %d optimizer steps, %.2f s in "
-                                    + "all-reduce, parameter checksum %s%n", t.rank, t.ddp.allReduceCount(),
-                            t.optimizer.stepCount(), t.ddp.allReduceSeconds(), t.model.checksum()));
+                                    + "all-reduce, parameter checksum %s%n", t.ddp().rank(), t.ddp().allReduceCount(),
+                            t.optimizer().stepCount(), t.ddp().allReduceSeconds(), t.model().checksum()));
                     System.out.flush();
                 }
                 if (!t.isMaster()) {
@@ -108,7 +109,7 @@ public final class Main implements Runnable {
                 if (sample > 0) {
                     String prompt = cfg.dataset.equals("songci") ? "春江" : "\n";
                     System.out.println("---------------");
-                    System.out.println(Sample.sample(t.model, t.tokenizer, prompt, sample, 0.8, 200,
+                    System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
                             new SplittableRandom(cfg.seed)));
                     System.out.println("---------------");
                 }

@@ -1,15 +1,23 @@
 package gptkit.config;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * train.py's global settings, with nanoGPT's names and defaults. A preset (nanoGPT's config/
- * files) is applied first, then {@code --key=value} overrides, like nanoGPT's configurator.
+ * train.py's global settings, with nanoGPT's names and defaults. A config file (a preset among
+ * the kit's resources, config/NAME.conf, like nanoGPT's config/ files, or a file of your own) is
+ * applied first, then {@code --key=value} overrides, like nanoGPT's configurator; both go
+ * through {@link #set}. {@link #validate} holds every rule. A trainer works on a validated,
+ * frozen copy: your object is never changed by it.
  */
 @SuppressWarnings("checkstyle:MemberName")
 public final class TrainConfig {
@@ -58,73 +66,65 @@ public final class TrainConfig {
     public static final List<String> PRESETS =
             List.of("default", "shakespeare_char", "shakespeare_char_cpu", "songci", "songci_cpu");
 
-    public static TrainConfig preset(String name) {
+    private boolean frozen;
+
+    /**
+     * A preset (a file config/NAME.conf among the kit's resources) or the path of a config file
+     * of your own, applied over train.py's defaults.
+     */
+    public static TrainConfig preset(String nameOrFile) {
         TrainConfig c = new TrainConfig();
-        switch (name) {
-            case "default" -> { }
-            case "shakespeare_char" -> c.shakespeareChar();
-            case "shakespeare_char_cpu" -> {
-                c.shakespeareChar();
-                c.cpuRecipe();
-            }
-            case "songci" -> {
-                c.shakespeareChar();
-                c.songci();
-                c.learning_rate = 3e-4; // the BabyGPT Song-ci recipe
-                c.min_lr = 3e-5;
-            }
-            case "songci_cpu" -> {
-                c.shakespeareChar();
-                c.cpuRecipe();
-                c.songci();
-            }
-            default -> throw new IllegalArgumentException(
-                    "Unknown config '" + name + "'. Known: " + String.join(", ", PRESETS));
-        }
+        c.load(nameOrFile, 0);
         return c;
     }
 
-    /** nanoGPT README's overrides for a machine without a GPU ("I only have a macbook"). */
-    private void cpuRecipe() {
-        device = "cpu";
-        eval_iters = 20;
-        log_interval = 1;
-        block_size = 64;
-        batch_size = 12;
-        n_layer = 4;
-        n_head = 4;
-        n_embd = 128;
-        max_iters = 2000;
-        lr_decay_iters = 2000;
-        dropout = 0.0;
-    }
-
-    private void songci() {
-        out_dir = "out-songci";
-        dataset = "songci";
-    }
-
-    /** nanoGPT's config/train_shakespeare_char.py. */
-    private void shakespeareChar() {
-        out_dir = "out-shakespeare-char";
-        eval_interval = 250;
-        eval_iters = 200;
-        log_interval = 10;
-        always_save_checkpoint = false;
-        dataset = "shakespeare_char";
-        gradient_accumulation_steps = 1;
-        batch_size = 64;
-        block_size = 256;
-        n_layer = 6;
-        n_head = 6;
-        n_embd = 384;
-        dropout = 0.2;
-        learning_rate = 1e-3;
-        max_iters = 5000;
-        lr_decay_iters = 5000;
-        min_lr = 1e-4;
-        beta2 = 0.99;
-        warmup_iters = 100;
+    /**
+     * Reads {@code key = value} lines (nanoGPT's config/*.py as data): # starts a comment,
+     * {@code base = NAME} first applies another preset or file. Values are parsed like --key=value.
+     */
+    private void load(String nameOrFile, int depth) {
+        if (depth > 8) {
+            throw new IllegalArgumentException("Config '" + nameOrFile + "': too many nested 'base =' lines");
+        }
+        String where;
+        List<String> lines;
+        try (InputStream in = TrainConfig.class.getResourceAsStream("/config/" + nameOrFile + ".conf")) {
+            if (in != null && PRESETS.contains(nameOrFile)) {
+                where = "preset " + nameOrFile;
+                lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            } else if (Files.isRegularFile(Path.of(nameOrFile))) {
+                where = nameOrFile;
+                lines = Files.readAllLines(Path.of(nameOrFile), StandardCharsets.UTF_8);
+            } else {
+                throw new IllegalArgumentException("Unknown config '" + nameOrFile + "': not a preset ("
+                        + String.join(", ", PRESETS) + ") and no such file. Give a preset name or the path of "
+                        + "a file of 'key = value' lines.");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read config " + nameOrFile + ": " + e.getMessage(), e);
+        }
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).replaceFirst("(^|\\s)#.*$", "").strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException(where + ", line " + (n + 1) + ": '" + line
+                        + "' is not of the form key = value");
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            try {
+                if (key.equals("base")) {
+                    load(value, depth + 1);
+                } else {
+                    set(key, value);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ", line " + (n + 1) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -150,10 +150,12 @@ public final class TrainConfig {
 
     /** Sets one setting by its nanoGPT name from its text form. */
     public void set(String key, String value) {
-        Field f;
-        try {
-            f = TrainConfig.class.getField(key);
-        } catch (NoSuchFieldException e) {
+        if (frozen) {
+            throw new IllegalStateException("This config belongs to a running trainer and is frozen: change a "
+                    + "copy (TrainConfig.copy()) and build a new Trainer with it.");
+        }
+        Field f = setting(key);
+        if (f == null) {
             throw new IllegalArgumentException("Unknown config key: " + key + ". Known keys: "
                     + String.join(", ", toMap().keySet()));
         }
@@ -181,6 +183,16 @@ public final class TrainConfig {
         }
     }
 
+    /** The public instance field of a setting; null for anything else (PRESETS, a typo). */
+    private static Field setting(String key) {
+        try {
+            Field f = TrainConfig.class.getField(key);
+            return Modifier.isStatic(f.getModifiers()) ? null : f;
+        } catch (NoSuchFieldException e) {
+            return null;
+        }
+    }
+
     /** All settings by name, in declaration order (saved in checkpoints). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -195,6 +207,96 @@ public final class TrainConfig {
             }
         }
         return m;
+    }
+
+    /** An unfrozen copy with the same settings. */
+    public TrainConfig copy() {
+        TrainConfig c = new TrainConfig();
+        toMap().forEach((k, v) -> c.set(k, String.valueOf(v)));
+        return c;
+    }
+
+    /** After this, set and apply refuse: the trainer's copy is frozen once it has been validated. */
+    public TrainConfig freeze() {
+        frozen = true;
+        return this;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    /**
+     * Every rule a config must follow, checked in one place before anything is built or
+     * connected; the message names the key and what to do.
+     */
+    public void validate() {
+        positive("gradient_accumulation_steps", gradient_accumulation_steps);
+        positive("batch_size", batch_size);
+        positive("block_size", block_size);
+        positive("eval_interval", eval_interval);
+        positive("log_interval", log_interval);
+        positive("eval_iters", eval_iters);
+        positive("n_layer", n_layer);
+        positive("n_head", n_head);
+        positive("n_embd", n_embd);
+        positive("ddp_timeout", ddp_timeout);
+        if (max_iters < 0) {
+            throw new IllegalArgumentException("max_iters must be >= 0 (the last iteration trained; 0 trains one "
+                    + "step), got " + max_iters);
+        }
+        if (n_embd % n_head != 0) {
+            throw new IllegalArgumentException(String.format("n_embd %% n_head must be 0 (each head gets "
+                    + "n_embd/n_head channels), got n_embd=%d, n_head=%d. Pick n_head among the divisors of n_embd.",
+                    n_embd, n_head));
+        }
+        if (dropout < 0 || dropout >= 1) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(learning_rate > 0) || min_lr < 0) {
+            throw new IllegalArgumentException(String.format("learning_rate must be > 0 and min_lr >= 0, got "
+                    + "learning_rate=%g, min_lr=%g", learning_rate, min_lr));
+        }
+        if (decay_lr && lr_decay_iters <= warmup_iters) {
+            throw new IllegalArgumentException(String.format(
+                    "lr_decay_iters (%d) must be larger than warmup_iters (%d) when decay_lr is on",
+                    lr_decay_iters, warmup_iters));
+        }
+        if (!init_from.equals("scratch") && !init_from.equals("resume")) {
+            throw new IllegalArgumentException("init_from must be 'scratch' or 'resume', got '" + init_from + "'");
+        }
+        if (out_dir.isBlank()) {
+            throw new IllegalArgumentException("out_dir is empty: give the folder for the checkpoint and log, "
+                    + "e.g. --out_dir=out-" + dataset);
+        }
+        switch (dtype) {
+            case "float32", "float16" -> { }
+            case "bfloat16" -> throw new IllegalArgumentException("dtype=bfloat16 is not supported: DJL 0.35.1's "
+                    + "PyTorch engine aborts the JVM on bfloat16 tensors (and toType cuts the autograd graph). "
+                    + "Use --dtype=float16 (mixed precision with a GradScaler) or --dtype=float32.");
+            default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + dtype);
+        }
+    }
+
+    private static void positive(String key, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be >= 1, got " + value);
+        }
+    }
+
+    /**
+     * nanoGPT's rule: each rank does gradient_accumulation_steps / world_size micro-steps, so the
+     * number of sequences per optimizer step stays the same whatever the number of processes.
+     */
+    public int accumulationPerRank(int worldSize) {
+        if (gradient_accumulation_steps % worldSize != 0) {
+            throw new IllegalArgumentException(String.format("gradient_accumulation_steps (%d) must be divisible "
+                    + "by the number of processes (%d): each rank does an equal share of the micro-steps. "
+                    + "Use --gradient_accumulation_steps=%d or another multiple of %d.",
+                    gradient_accumulation_steps, worldSize,
+                    Math.max(worldSize, gradient_accumulation_steps / worldSize * worldSize), worldSize));
+        }
+        return gradient_accumulation_steps / worldSize;
     }
 
     /**

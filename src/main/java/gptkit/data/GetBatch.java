@@ -1,6 +1,5 @@
 package gptkit.data;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -31,9 +30,9 @@ public final class GetBatch {
         return ix;
     }
 
-    /** x and y as (batch_size, block_size) int64 arrays on the manager's device. */
+    /** The library's batch part: x and y as (batch_size, block_size) int64 arrays on the manager's device. */
     public static NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng,
-                                  NDManager manager, Device device) {
+                                  NDManager manager) {
         long[] ix = offsets(data.length(), blockSize, batchSize, rng);
         long[] x = new long[batchSize * blockSize];
         long[] y = new long[batchSize * blockSize];
@@ -43,13 +42,13 @@ public final class GetBatch {
                 y[b * blockSize + t] = data.get(ix[b] + t + 1);
             }
         }
-        return of(x, y, batchSize, blockSize, manager, device);
+        return of(x, y, batchSize, blockSize, manager);
     }
 
     /** x and y given as token ids, row after row, as a (batchSize, blockSize) batch on the device. */
-    public static NDList of(long[] x, long[] y, int batchSize, int blockSize, NDManager manager, Device device) {
+    public static NDList of(long[] x, long[] y, int batchSize, int blockSize, NDManager manager) {
         Shape shape = new Shape(batchSize, blockSize);
-        return new NDList(owned(manager.create(x, shape), device), owned(manager.create(y, shape), device));
+        return new NDList(owned(manager.create(x, shape)), owned(manager.create(y, shape)));
     }
 
     /**
@@ -57,8 +56,8 @@ public final class GetBatch {
      * which can be collected while autograd still holds the tensor for backward (the targets
      * of cross-entropy are read again there): the gradients would then read garbage.
      */
-    private static NDArray owned(NDArray borrowed, Device device) {
-        NDArray copy = device.isGpu() ? borrowed.toDevice(device, true) : borrowed.duplicate();
+    private static NDArray owned(NDArray borrowed) {
+        NDArray copy = borrowed.duplicate(); // on a GPU the array is created there: a device copy
         borrowed.close();
         return copy;
     }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * N ranks as N threads of one JVM, for showing DDP on a laptop: each thread holds a replica,
- * and allReduceSum meets the others at a barrier and adds their buffers.
+ * and allReduceSum meets the others at a barrier; rank 0 adds the buffers in rank order.
  */
 public final class LocalCollective implements Collective {
     private final Group group;
@@ -21,9 +21,11 @@ public final class LocalCollective implements Collective {
         final int n;
         final CyclicBarrier barrier;
         final int timeoutSec;
+        final float[][] parts;
         float[] sum;
 
         Group(int n, int timeoutSec) {
+            this.parts = new float[n][];
             this.n = n;
             this.barrier = new CyclicBarrier(n);
             this.timeoutSec = timeoutSec;
@@ -58,15 +60,17 @@ public final class LocalCollective implements Collective {
     @Override
     public void allReduceSum(float[] data) {
         long t0 = System.nanoTime();
+        group.parts[rank] = data;
         await();
         if (rank == 0) {
-            group.sum = new float[data.length];
-        }
-        await();
-        synchronized (group) {
-            for (int i = 0; i < data.length; i++) {
-                group.sum[i] += data[i];
+            // summed in rank order, whatever order the threads arrived in: the same floats every run
+            float[] sum = new float[data.length];
+            for (float[] part : group.parts) {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += part[i];
+                }
             }
+            group.sum = sum;
         }
         await();
         System.arraycopy(group.sum, 0, data, 0, data.length);

@@ -5,21 +5,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.train.NoGrad;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * The GPT of nanoGPT's model.py, written as plain tensor functions over a map of named
- * parameters (the names of nanoGPT's state_dict), so a reader sees every operation.
+ * weights (the names of nanoGPT's state_dict), so a reader sees every operation.
+ *
+ * <p>The model owns its float32 parameters; {@link #forward(Map, NDArray)} reads whatever
+ * weights it is given, of any floating type. That is all mixed precision needs from the model:
+ * gptkit.amp hands it float16 working copies, and the model knows nothing of dtypes.
  *
  * <p>lm_head shares its weight with transformer.wte (weight tying), so it is not in the map.
  */
@@ -28,17 +28,12 @@ public final class GPT implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     // Constants inside the autograd graph must own their memory (DJL trap: a Java-number
-    // scalar is freed right after the op, and backward would read freed memory).
+    // scalar is freed right after the op, and backward would read freed memory). Both are
+    // 0-dimensional or boolean, so they take on the type of the activations they meet.
     private final NDArray attnScale;
-    private final NDArray causalMask;
-    private final NDArray zeroBias; // LayerNorm's beta when bias=false
+    private final NDArray future; // true above the diagonal: the positions attention must not see
+    private final NDArray minusInf;
     private boolean training = true;
-    // Mixed precision: the forward pass reads these float16 working copies of the float32
-    // master parameters; in float32 they are the masters themselves.
-    private Map<String, NDArray> compute = params;
-    private DataType computeType = DataType.FLOAT32;
-    private NDArray maskCompute;
-    private NDArray zeroBiasCompute;
 
     /** A model with nanoGPT's initialisation, drawn from {@code seed}. */
     public GPT(GPTConfig config, Device device, long seed) {
@@ -49,8 +44,8 @@ public final class GPT implements AutoCloseable {
         double std = 0.02;
         // GPT-2's scaled init of the residual projections: 0.02/sqrt(2*n_layer)
         double projStd = 0.02 / Math.sqrt(2.0 * config.n_layer());
-        add("transformer.wte.weight", normal(rng, std, config.vocab_size(), c));
-        add("transformer.wpe.weight", normal(rng, std, config.block_size(), c));
+        params.put("transformer.wte.weight", normal(rng, std, config.vocab_size(), c));
+        params.put("transformer.wpe.weight", normal(rng, std, config.block_size(), c));
         for (int i = 0; i < config.n_layer(); i++) {
             String h = "transformer.h." + i + ".";
             addLayerNorm(h + "ln_1", c);
@@ -62,87 +57,21 @@ public final class GPT implements AutoCloseable {
         }
         addLayerNorm("transformer.ln_f", c);
         attnScale = manager.create((float) (1.0 / Math.sqrt(config.head_size())));
-        float[] mask = new float[config.block_size() * config.block_size()];
-        for (int i = 0; i < config.block_size(); i++) {
-            for (int j = i + 1; j < config.block_size(); j++) {
-                mask[i * config.block_size() + j] = Float.NEGATIVE_INFINITY;
+        int t = config.block_size();
+        boolean[] above = new boolean[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                above[i * t + j] = true;
             }
         }
-        causalMask = manager.create(mask, new Shape(config.block_size(), config.block_size()));
-        zeroBias = manager.zeros(new Shape(c));
+        future = manager.create(above, new Shape(t, t));
+        minusInf = manager.create(Float.NEGATIVE_INFINITY);
         // the model outlives any NDScope it is built in
-        NDScope.unregister(attnScale, causalMask, zeroBias);
+        NDScope.unregister(attnScale, future, minusInf);
         for (NDArray p : params.values()) {
             NDScope.unregister(p);
             p.setRequiresGradient(true);
         }
-        maskCompute = causalMask;
-        zeroBiasCompute = zeroBias;
-    }
-
-    /**
-     * The type the forward and backward passes run in: FLOAT32, or FLOAT16 for mixed precision
-     * (float16 working copies of the float32 masters; the optimizer keeps updating the masters).
-     */
-    public void setComputeType(DataType type) {
-        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
-            throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, got " + type);
-        }
-        computeType = type;
-        if (maskCompute != causalMask) {
-            maskCompute.close();
-            zeroBiasCompute.close();
-        }
-        if (type == DataType.FLOAT32) {
-            closeWorkingCopies();
-            compute = params;
-            maskCompute = causalMask;
-            zeroBiasCompute = zeroBias;
-            return;
-        }
-        try (NoGrad ng = NoGrad.open()) {
-            maskCompute = causalMask.toType(type, true);
-            zeroBiasCompute = zeroBias.toType(type, true);
-            NDScope.unregister(maskCompute, zeroBiasCompute);
-        }
-        refreshWorkingCopies();
-    }
-
-    public DataType computeType() {
-        return computeType;
-    }
-
-    /** The tensors the forward pass reads: their gradients are what backward produces. */
-    public Map<String, NDArray> computeParams() {
-        return compute;
-    }
-
-    /** Copies the masters into fresh working copies (after each optimizer step). */
-    public void refreshWorkingCopies() {
-        if (computeType == DataType.FLOAT32) {
-            return;
-        }
-        Map<String, NDArray> fresh = new LinkedHashMap<>();
-        try (NoGrad ng = NoGrad.open()) {
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray w = e.getValue().toType(computeType, true);
-                NDScope.unregister(w);
-                w.setRequiresGradient(true);
-                fresh.put(e.getKey(), w);
-            }
-        }
-        closeWorkingCopies();
-        compute = fresh;
-    }
-
-    private void closeWorkingCopies() {
-        if (compute != params) {
-            compute.values().forEach(NDArray::close);
-        }
-    }
-
-    private void add(String name, NDArray array) {
-        params.put(name, array);
     }
 
     private NDArray normal(SplittableRandom rng, double std, long... shape) {
@@ -154,28 +83,31 @@ public final class GPT implements AutoCloseable {
         return manager.create(v, new Shape(shape));
     }
 
+    /**
+     * Box-Muller written out: the weights a seed gives stay the same on every JDK (the JDK's
+     * nextGaussian is free to change its algorithm between versions).
+     */
     private static double nextGaussian(SplittableRandom rng) {
-        // Box-Muller: SplittableRandom has no nextGaussian in Java 17's API for all versions.
         double u1 = 1.0 - rng.nextDouble();
         double u2 = rng.nextDouble();
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     private void addLinear(String name, SplittableRandom rng, double std, int out, int in) {
-        add(name + ".weight", normal(rng, std, out, in));
+        params.put(name + ".weight", normal(rng, std, out, in));
         if (config.bias()) {
-            add(name + ".bias", manager.zeros(new Shape(out)));
+            params.put(name + ".bias", manager.zeros(new Shape(out)));
         }
     }
 
     private void addLayerNorm(String name, int c) {
-        add(name + ".weight", manager.ones(new Shape(c)));
+        params.put(name + ".weight", manager.ones(new Shape(c)));
         if (config.bias()) {
-            add(name + ".bias", manager.zeros(new Shape(c)));
+            params.put(name + ".bias", manager.zeros(new Shape(c)));
         }
     }
 
-    /** The named parameters, in nanoGPT's order (lm_head is tied to transformer.wte). */
+    /** The named float32 parameters, in nanoGPT's order (lm_head is tied to transformer.wte). */
     public Map<String, NDArray> params() {
         return params;
     }
@@ -206,71 +138,68 @@ public final class GPT implements AutoCloseable {
         return nonEmbedding ? n - params.get("transformer.wpe.weight").size() : n;
     }
 
-    /** Logits for every position: idx (B, T) of int64 token ids gives (B, T, vocab_size). */
+    /** Logits from the model's own parameters: idx (B, T) of int64 token ids gives (B, T, vocab_size). */
     public NDArray forward(NDArray idx) {
+        return forward(params, idx);
+    }
+
+    /** Logits computed with the given weights (same names and shapes as {@link #params()}). */
+    public NDArray forward(Map<String, NDArray> w, NDArray idx) {
         long t = idx.getShape().get(1);
         if (t > config.block_size()) {
             throw new IllegalArgumentException(
                     "Cannot forward a sequence of length " + t + ", block size is only "
                             + config.block_size());
         }
-        NDArray tok = JniUtils.embedding(pt(idx), pt(w("transformer.wte.weight")), false);
-        NDArray pos = w("transformer.wpe.weight").get(new NDIndex(":{}", t));
+        NDArray tok = JniUtils.embedding(pt(idx), pt(get(w, "transformer.wte.weight")), false);
+        NDArray pos = get(w, "transformer.wpe.weight").get(new NDIndex(":{}", t));
         NDArray x = dropout(tok.add(pos));
         for (int i = 0; i < config.n_layer(); i++) {
             String h = "transformer.h." + i + ".";
-            x = x.add(attention(layerNorm(x, h + "ln_1"), h + "attn."));
-            x = x.add(mlp(layerNorm(x, h + "ln_2"), h + "mlp."));
+            x = x.add(attention(w, layerNorm(w, x, h + "ln_1"), h + "attn."));
+            x = x.add(mlp(w, layerNorm(w, x, h + "ln_2"), h + "mlp."));
         }
-        x = layerNorm(x, "transformer.ln_f");
-        return JniUtils.linear(pt(x), pt(w("transformer.wte.weight")), null);
+        x = layerNorm(w, x, "transformer.ln_f");
+        return JniUtils.linear(pt(x), pt(get(w, "transformer.wte.weight")), null);
     }
 
-    /** Mean cross-entropy of the next-token predictions, like F.cross_entropy. */
-    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
-        long v = logits.getShape().getShape()[logits.getShape().dimension() - 1];
-        // log-softmax in float32 whatever the logits' type: the loss is reduced in full precision
-        NDArray logp = JniUtils.logSoftmax(pt(logits.reshape(-1, v)), -1, DataType.FLOAT32);
-        NDArray picked = logp.gather(targets.reshape(-1, 1), 1);
-        return picked.mean().neg();
-    }
-
-    /** forward plus the loss against targets (B, T). */
+    /** forward plus cross-entropy against targets (B, T), with the model's own parameters. */
     public NDArray loss(NDArray idx, NDArray targets) {
-        return crossEntropy(forward(idx), targets);
+        return CrossEntropy.crossEntropy(forward(idx), targets);
     }
 
-    private NDArray attention(NDArray x, String prefix) {
+    private NDArray attention(Map<String, NDArray> w, NDArray x, String prefix) {
         Shape s = x.getShape();
         long b = s.get(0), t = s.get(1), c = s.get(2);
         int nh = config.n_head();
         long hs = c / nh;
-        NDArray qkv = linear(x, prefix + "c_attn");
+        NDArray qkv = linear(w, x, prefix + "c_attn");
         NDArray q = qkv.get(new NDIndex(":, :, 0:{}", c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray v = qkv.get(new NDIndex(":, :, {}:", 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale);
-        att = att.add(maskCompute.get(new NDIndex(":{}, :{}", t, t)));
+        // masked_fill(future, -inf): a position sees itself and the past only
+        att = JniUtils.where(pt(future.get(new NDIndex(":{}, :{}", t, t))), pt(minusInf), pt(att));
         att = dropout(att.softmax(-1));
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
-        return dropout(linear(y, prefix + "c_proj"));
+        return dropout(linear(w, y, prefix + "c_proj"));
     }
 
-    private NDArray mlp(NDArray x, String prefix) {
-        NDArray h = JniUtils.gelu(pt(linear(x, prefix + "c_fc")));
-        return dropout(linear(h, prefix + "c_proj"));
+    private NDArray mlp(Map<String, NDArray> w, NDArray x, String prefix) {
+        NDArray h = JniUtils.gelu(pt(linear(w, x, prefix + "c_fc")));
+        return dropout(linear(w, h, prefix + "c_proj"));
     }
 
-    private NDArray linear(NDArray x, String name) {
-        NDArray bias = compute.get(name + ".bias");
-        return JniUtils.linear(pt(x), pt(w(name + ".weight")), bias == null ? null : pt(bias));
+    private NDArray linear(Map<String, NDArray> w, NDArray x, String name) {
+        NDArray bias = w.get(name + ".bias");
+        return JniUtils.linear(pt(x), pt(get(w, name + ".weight")), bias == null ? null : pt(bias));
     }
 
-    private NDArray layerNorm(NDArray x, String name) {
-        NDArray gain = w(name + ".weight");
-        NDArray bias = compute.get(name + ".bias");
-        if (bias == null) {
-            bias = zeroBiasCompute;
+    private NDArray layerNorm(Map<String, NDArray> w, NDArray x, String name) {
+        NDArray gain = get(w, name + ".weight");
+        NDArray bias = w.get(name + ".bias");
+        if (bias == null) { // bias=False: libtorch's layer_norm still wants a beta; zeros of gain's type
+            bias = gain.zerosLike();
         }
         return JniUtils.layerNorm(pt(x), gain.getShape(), pt(gain), pt(bias), 1e-5f);
     }
@@ -282,10 +211,10 @@ public final class GPT implements AutoCloseable {
         return JniUtils.dropout(pt(x), config.dropout(), true);
     }
 
-    private NDArray w(String name) {
-        NDArray a = compute.get(name);
+    private static NDArray get(Map<String, NDArray> w, String name) {
+        NDArray a = w.get(name);
         if (a == null) {
-            throw new IllegalStateException("no parameter " + name);
+            throw new IllegalStateException("no weight " + name);
         }
         return a;
     }
@@ -303,24 +232,8 @@ public final class GPT implements AutoCloseable {
         return Long.toHexString(crc.getValue());
     }
 
-    /** The parameter names in nanoGPT's configure_optimizers decay group (dim >= 2). */
-    public List<String> decayNames() {
-        List<String> out = new ArrayList<>();
-        params.forEach((k, v) -> {
-            if (v.getShape().dimension() >= 2) {
-                out.add(k);
-            }
-        });
-        return out;
-    }
-
     @Override
     public void close() {
-        closeWorkingCopies();
-        if (maskCompute != causalMask) {
-            maskCompute.close();
-            zeroBiasCompute.close();
-        }
         manager.close();
     }
 }

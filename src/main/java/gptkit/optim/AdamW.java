@@ -2,7 +2,8 @@ package gptkit.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import gptkit.train.NoGrad;
+import gptkit.autograd.NoGrad;
+import gptkit.config.TrainConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import java.util.Map;
  * </pre>
  * Parameters come in groups with their own weight decay, as configure_optimizers makes them.
  */
-public final class AdamW {
+public final class AdamW implements Optimizer {
     /** A parameter group: named tensors sharing one weight decay. */
     public record ParamGroup(Map<String, NDArray> params, double weightDecay) {}
 
@@ -52,37 +53,45 @@ public final class AdamW {
         }
     }
 
+    /** The library's optimizer part: configure_optimizers' groups, AdamW with train.py's settings. */
+    public static AdamW fromConfig(Map<String, NDArray> params, TrainConfig c) {
+        return new AdamW(configureOptimizers(params, c.weight_decay), c.learning_rate, c.beta1, c.beta2, 1e-8);
+    }
+
     /**
      * nanoGPT's configure_optimizers: every tensor of 2 or more dimensions (matmul weights,
      * embeddings) is decayed; biases and LayerNorm gains are not.
      */
-    public static List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay,
-                                                       boolean verbose) {
+    public static List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
         Map<String, NDArray> decay = new LinkedHashMap<>();
         Map<String, NDArray> noDecay = new LinkedHashMap<>();
         params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
-        if (verbose) {
-            System.out.printf("num decayed parameter tensors: %d, with %,d parameters%n",
-                    decay.size(), count(decay));
-            System.out.printf("num non-decayed parameter tensors: %d, with %,d parameters%n",
-                    noDecay.size(), count(noDecay));
-        }
         List<ParamGroup> groups = new ArrayList<>();
         groups.add(new ParamGroup(decay, weightDecay));
         groups.add(new ParamGroup(noDecay, 0.0));
         return groups;
     }
 
+    @Override
+    public String describe() {
+        return describe(groups);
+    }
+
+    /** configure_optimizers' two lines: how many tensors and parameters each group holds. */
+    public static String describe(List<ParamGroup> groups) {
+        return String.format("num decayed parameter tensors: %d, with %,d parameters%n"
+                        + "num non-decayed parameter tensors: %d, with %,d parameters%n",
+                groups.get(0).params().size(), count(groups.get(0).params()),
+                groups.get(1).params().size(), count(groups.get(1).params()));
+    }
+
     private static long count(Map<String, NDArray> ps) {
         return ps.values().stream().mapToLong(NDArray::size).sum();
     }
 
+    @Override
     public void setLearningRate(double lr) {
         this.lr = lr;
-    }
-
-    public double learningRate() {
-        return lr;
     }
 
     /** One update of every parameter from its own .grad. Runs outside the autograd graph. */
@@ -101,6 +110,7 @@ public final class AdamW {
      * One update from the given gradients by parameter name: with mixed precision they are the
      * unscaled float32 copies of the working copies' gradients, not the masters' own .grad.
      */
+    @Override
     public void step(Map<String, NDArray> grads) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
@@ -129,12 +139,9 @@ public final class AdamW {
         }
     }
 
+    @Override
     public long stepCount() {
         return step;
-    }
-
-    public List<ParamGroup> groups() {
-        return groups;
     }
 
     /** The first-moment (m) tensors by parameter name, for checkpoints. */
@@ -147,8 +154,16 @@ public final class AdamW {
         return expAvgSq;
     }
 
-    /** Restores the step count after the moments were loaded in place (resume). */
+    @Override
     public void setStepCount(long step) {
         this.step = step;
+    }
+
+    @Override
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> s = new LinkedHashMap<>();
+        expAvg.forEach((k, v) -> s.put("exp_avg." + k, v));
+        expAvgSq.forEach((k, v) -> s.put("exp_avg_sq." + k, v));
+        return s;
     }
 }

@@ -1,6 +1,5 @@
 package gptkit.plot;
 
-import gptkit.train.TrainingLog;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -51,10 +50,13 @@ public final class Charts {
         return s;
     }
 
-    /** The learning rate the run used, from its log. */
-    public static XYChart learningRate(TrainingLog log) {
+    /**
+     * The learning rate the run used, from a training log table: one row per logged iteration
+     * (columns iter and lr; training-step rows have a loss, evaluation rows a val_loss).
+     */
+    public static XYChart learningRate(Table log) {
         XYChart c = chart("learning rate", "iteration", "lr");
-        Table s = log.steps();
+        Table s = rowsWith(log, "loss");
         if (s.rowCount() > 0) {
             c.addSeries("lr", s.intColumn("iter").asDoubleArray(), s.doubleColumn("lr").asDoubleArray())
                     .setMarker(SeriesMarkers.NONE);
@@ -63,20 +65,24 @@ public final class Charts {
     }
 
     /** The loss of each logged batch, and estimate_loss's train and val means. */
-    public static XYChart losses(TrainingLog log) {
+    public static XYChart losses(Table log) {
         XYChart c = chart("loss", "iteration", "cross-entropy loss");
-        Table s = log.steps();
+        Table s = rowsWith(log, "loss");
         if (s.rowCount() > 0) {
             c.addSeries("batch loss", s.intColumn("iter").asDoubleArray(),
                     s.doubleColumn("loss").asDoubleArray()).setMarker(SeriesMarkers.NONE);
         }
-        Table e = log.evals();
+        Table e = rowsWith(log, "val_loss");
         if (e.rowCount() > 0) {
             double[] it = e.intColumn("iter").asDoubleArray();
             c.addSeries("train (estimate_loss)", it, e.doubleColumn("train_loss").asDoubleArray());
             c.addSeries("val (estimate_loss)", it, e.doubleColumn("val_loss").asDoubleArray());
         }
         return c;
+    }
+
+    private static Table rowsWith(Table log, String column) {
+        return log.where(log.doubleColumn(column).isNotMissing());
     }
 
     /** The chart as an image: a notebook shows it when it is a cell's last expression. */
@@ -149,7 +155,7 @@ public final class Charts {
     }
 
     /** lr.png and loss.png beside the log. */
-    public static void saveAll(TrainingLog log, Path outDir) throws IOException {
+    public static void saveAll(Table log, Path outDir) throws IOException {
         savePng(learningRate(log), outDir.resolve("lr.png"));
         savePng(losses(log), outDir.resolve("loss.png"));
     }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import gptkit.data.CharTokenizer;
 import gptkit.model.GPT;
-import gptkit.train.NoGrad;
+import gptkit.autograd.NoGrad;
 
 import java.util.Arrays;
 import java.util.random.RandomGenerator;

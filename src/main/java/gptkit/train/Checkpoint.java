@@ -7,6 +7,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import gptkit.Tensors;
+import gptkit.autograd.NoGrad;
 import gptkit.model.GPTConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -66,6 +67,21 @@ public final class Checkpoint {
     }
 
     private Checkpoint() {}
+
+    /** The library's checkpoint part: {@link #save} and {@link #load}. */
+    public static CheckpointStore store() {
+        return new CheckpointStore() {
+            @Override
+            public void save(Path file, Header header, Map<String, NDArray> tensors) throws IOException {
+                Checkpoint.save(file, header, tensors);
+            }
+
+            @Override
+            public Loaded load(Path file) throws IOException {
+                return Checkpoint.load(file);
+            }
+        };
+    }
 
     /** Saves header and tensors (model params, then "optimizer.exp_avg.*", "optimizer.exp_avg_sq.*"). */
     public static void save(Path file, Header header, Map<String, NDArray> tensors) throws IOException {

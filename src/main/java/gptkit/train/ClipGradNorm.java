@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import gptkit.autograd.NoGrad;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,7 +28,7 @@ public final class ClipGradNorm {
         }
     }
 
-    /** The same on gradient tensors themselves (mixed precision clips the float32 copies). */
+    /** The library's clipping part: the same on gradient tensors themselves (mixed precision clips float32 copies). */
     public static float clipGrads(List<NDArray> grads, double maxNorm) {
         try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
             scope.suppressNotUsedWarning();

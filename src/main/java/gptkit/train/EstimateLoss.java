@@ -1,45 +1,31 @@
 package gptkit.train;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
-import gptkit.data.GetBatch;
-import gptkit.data.TokenFile;
-import gptkit.model.GPT;
-
-import java.util.SplittableRandom;
+import gptkit.autograd.NoGrad;
 
 /**
  * nanoGPT's estimate_loss: the model in eval mode (dropout off), no gradients, the mean loss of
- * eval_iters random batches of each split. Training mode is restored afterwards.
+ * eval_iters fresh batches of each split; training mode afterwards.
  */
 public final class EstimateLoss {
     private EstimateLoss() {}
 
     public record Losses(double train, double val) {}
 
-    public static Losses estimateLoss(GPT model, TokenFile train, TokenFile val, int evalIters,
-                                      int batchSize, int blockSize, long seed, int iter) {
-        boolean wasTraining = model.isTraining();
+    /** The library's evaluation part. */
+    public static Losses estimateLoss(LossEstimator.Model model, int evalIters) {
         model.train(false);
-        try {
-            double t = meanLoss(model, train, evalIters, batchSize, blockSize, Seeds.rng(seed, Seeds.TRAIN, iter, -1));
-            double v = meanLoss(model, val, evalIters, batchSize, blockSize, Seeds.rng(seed, Seeds.VAL, iter, -1));
-            return new Losses(t, v);
+        try (NoGrad ng = NoGrad.open()) {
+            return new Losses(meanLoss(model, "train", evalIters), meanLoss(model, "val", evalIters));
         } finally {
-            model.train(wasTraining);
+            model.train(true);
         }
     }
 
-    /** The mean of evalIters batch losses, computed with autograd off. */
-    public static double meanLoss(GPT model, TokenFile data, int evalIters, int batchSize, int blockSize,
-                                  SplittableRandom rng) {
+    /** The mean of evalIters batch losses of one split. */
+    public static double meanLoss(LossEstimator.Model model, String split, int evalIters) {
         double sum = 0;
         for (int k = 0; k < evalIters; k++) {
-            try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
-                scope.suppressNotUsedWarning();
-                NDList xy = GetBatch.getBatch(data, blockSize, batchSize, rng, model.manager(), model.device());
-                sum += model.loss(xy.get(0), xy.get(1)).getFloat();
-            }
+            sum += model.loss(split);
         }
         return sum / evalIters;
     }

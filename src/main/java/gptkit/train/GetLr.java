@@ -9,8 +9,28 @@ package gptkit.train;
  *                          ratio = (it - warmup_iters) / (lr_decay_iters - warmup_iters)
  * </pre>
  */
-public final class GetLr {
-    private GetLr() {}
+public final class GetLr implements LrSchedule {
+    private final double learningRate;
+    private final int warmupIters;
+    private final int lrDecayIters;
+    private final double minLr;
+
+    /** get_lr with the run's learning_rate, warmup_iters, lr_decay_iters and min_lr. */
+    public GetLr(gptkit.config.TrainConfig c) {
+        this(c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr);
+    }
+
+    public GetLr(double learningRate, int warmupIters, int lrDecayIters, double minLr) {
+        this.learningRate = learningRate;
+        this.warmupIters = warmupIters;
+        this.lrDecayIters = lrDecayIters;
+        this.minLr = minLr;
+    }
+
+    @Override
+    public double lr(int it) {
+        return getLr(it, learningRate, warmupIters, lrDecayIters, minLr);
+    }
 
     public static double getLr(int it, double learningRate, int warmupIters, int lrDecayIters, double minLr) {
         if (it < warmupIters) {
@@ -22,11 +42,5 @@ public final class GetLr {
         double ratio = (double) (it - warmupIters) / (lrDecayIters - warmupIters);
         double coeff = 0.5 * (1.0 + Math.cos(Math.PI * ratio));
         return minLr + coeff * (learningRate - minLr);
-    }
-
-    /** The rate train.py uses at iteration it: get_lr when decay_lr, else the constant rate. */
-    public static double at(int it, gptkit.config.TrainConfig c) {
-        return c.decay_lr ? getLr(it, c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr)
-                : c.learning_rate;
     }
 }

@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.autograd;
 
 import ai.djl.pytorch.jni.JniUtils;
 

@@ -1,11 +1,16 @@
 package gptkit.notebook;
 
+import com.github.javaparser.JavaParser;
+import com.github.javaparser.ParserConfiguration;
+import com.github.javaparser.ParserConfiguration.LanguageLevel;
+import com.github.javaparser.ast.CompilationUnit;
+import com.github.javaparser.ast.Node;
+import com.github.javaparser.ast.body.CallableDeclaration;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The kit's own source code, for the notebooks: {@code Source.method(GetBatch.class, "getBatch")}
@@ -46,15 +51,31 @@ public final class Source {
 
     /**
      * The first method (or constructor) of that name in the class's file whose text contains
-     * every one of {@code mustContain} (to pick one of several overloads), with the comment
-     * above it, up to its closing brace.
+     * every one of {@code mustContain} (to pick one of several overloads), with its Javadoc,
+     * exactly as written. The file is parsed by JavaParser, so modifiers, annotations, braces
+     * in strings and nested classes are read as the compiler reads them.
      */
     public static String method(Class<?> type, String name, String... mustContain) {
         String text = of(type);
-        Matcher m = Pattern.compile("(?m)^[ \\t]*(public|protected|private|static|final|synchronized|<)"
-                + "[^;=\\n{]*\\b" + Pattern.quote(name) + "\\s*\\(").matcher(text);
-        while (m.find()) {
-            String found = extract(text, m.start(), m.end());
+        CompilationUnit unit;
+        try {
+            unit = new JavaParser(new ParserConfiguration().setLanguageLevel(LanguageLevel.JAVA_17))
+                    .parse(text).getResult().orElse(null);
+        } catch (RuntimeException e) {
+            unit = null;
+        }
+        if (unit == null) {
+            return "// could not parse the source of " + type.getName();
+        }
+        String[] lines = text.split("\n", -1);
+        for (CallableDeclaration<?> c : unit.findAll(CallableDeclaration.class)) {
+            if (!c.getNameAsString().equals(name) || c.getRange().isEmpty()) {
+                continue;
+            }
+            int first = c.getComment().flatMap(Node::getRange).map(r -> r.begin.line)
+                    .orElse(c.getRange().get().begin.line);
+            int last = c.getRange().get().end.line;
+            String found = dedent(String.join("\n", java.util.Arrays.copyOfRange(lines, first - 1, last)));
             boolean ok = true;
             for (String part : mustContain) {
                 ok &= found.contains(part);
@@ -64,36 +85,6 @@ public final class Source {
             }
         }
         return "// no method " + name + " in " + type.getName();
-    }
-
-    private static String extract(String text, int start, int afterName) {
-        // take the Javadoc or comment lines directly above
-        int lineStart = start;
-        while (lineStart > 0) {
-            int prevEnd = lineStart - 1;
-            int prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
-            String prev = text.substring(prevStart, prevEnd).trim();
-            if (prev.startsWith("/**") || prev.startsWith("*") || prev.startsWith("//") || prev.startsWith("@")) {
-                lineStart = prevStart;
-            } else {
-                break;
-            }
-        }
-        int open = text.indexOf('{', afterName);
-        if (open < 0) {
-            return dedent(text.substring(lineStart, afterName));
-        }
-        int depth = 0;
-        int i = open;
-        for (; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                break;
-            }
-        }
-        return dedent(text.substring(lineStart, Math.min(i + 1, text.length())));
     }
 
     /** Prints a method's source (what a notebook cell calls); see {@link #method}. */

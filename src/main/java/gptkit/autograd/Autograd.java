@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;

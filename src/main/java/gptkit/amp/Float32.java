@@ -1,0 +1,41 @@
+package gptkit.amp;
+
+import ai.djl.ndarray.NDArray;
+import gptkit.autograd.Autograd;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Full precision: the forward pass reads the float32 parameters, backward fills their .grad. */
+final class Float32 implements Precision {
+    private final Map<String, NDArray> params;
+
+    Float32(Map<String, NDArray> params) {
+        this.params = params;
+    }
+
+    @Override
+    public Map<String, NDArray> weights() {
+        return params;
+    }
+
+    @Override
+    public Map<String, NDArray> gradients() {
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        params.forEach((name, p) -> grads.put(name, p.getGradient())); // views: changing them changes .grad
+        return grads;
+    }
+
+    @Override
+    public void zeroGrad() {
+        Autograd.zeroGrad(params.values());
+    }
+
+    @Override
+    public void afterStep() {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,36 @@
+package gptkit.amp;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.Map;
+
+/**
+ * What autocast did for train.py, made explicit: which weights the forward and backward passes
+ * read, and how their gradients reach the float32 parameters the optimizer updates.
+ * {@link #of} picks float32 (the parameters themselves) or float16 (working copies).
+ */
+public interface Precision extends AutoCloseable {
+    /** The weights the model computes with, by parameter name. */
+    Map<String, NDArray> weights();
+
+    /** The gradients of the last backward passes as float32 tensors, by parameter name. */
+    Map<String, NDArray> gradients();
+
+    /** optimizer.zero_grad(): clears what backward accumulated. */
+    void zeroGrad();
+
+    /** After an optimizer step: the weights follow the updated parameters. */
+    void afterStep();
+
+    @Override
+    void close();
+
+    /** float32: compute with the parameters; float16: with float16 working copies of them. */
+    static Precision of(String dtype, Map<String, NDArray> params) {
+        return switch (dtype) {
+            case "float32" -> new Float32(params);
+            case "float16" -> new Float16(params);
+            default -> throw new IllegalArgumentException("dtype must be float32 or float16 here, got " + dtype);
+        };
+    }
+}

@@ -1,0 +1,96 @@
+package gptkit.train;
+
+import gptkit.amp.GradScaler;
+import gptkit.amp.LossScaler;
+import gptkit.config.TrainConfig;
+import gptkit.data.BatchSource;
+import gptkit.data.GetBatch;
+import gptkit.ddp.Collective;
+import gptkit.ddp.Ddp;
+import gptkit.model.CrossEntropy;
+import gptkit.model.Loss;
+import gptkit.optim.AdamW;
+import gptkit.optim.Optimizer;
+
+/**
+ * The trainer's parts: one for each idea of train.py. {@link #library()} holds the library's
+ * reference implementations; each {@code with...} swaps one part and keeps the others, e.g.
+ * <pre>
+ *   new Trainer(cfg, Parts.library().withSchedule(MiniMindLr::new))
+ * </pre>
+ * Parts that hold state (optimizer, schedule, scaler, collective) are given as factories of
+ * the run's config, because the trainer builds them during its setup.
+ */
+public record Parts(
+        BatchSource getBatch,                 // get_batch: x, y from a split
+        Loss loss,                            // F.cross_entropy
+        Optimizer.Factory optimizer,          // configure_optimizers + AdamW
+        LrSchedule.Factory schedule,          // get_lr
+        LossEstimator estimateLoss,           // estimate_loss
+        GradClipper clipGradNorm,             // torch.nn.utils.clip_grad_norm_
+        ScalerFactory scaler,                 // torch.amp.GradScaler(enabled=dtype == 'float16')
+        CollectiveFactory ddp,                // DDP's gradient all-reduce (one process: nothing)
+        CheckpointStore checkpoint) {         // torch.save / torch.load of ckpt
+
+    /** Builds the loss scaler for a run. */
+    @FunctionalInterface
+    public interface ScalerFactory {
+        LossScaler create(TrainConfig cfg);
+    }
+
+    /** Joins the process group of a run (or stands for a single process). */
+    @FunctionalInterface
+    public interface CollectiveFactory {
+        Collective create(TrainConfig cfg);
+    }
+
+    /** The library's parts: what `./gptkit train` runs. */
+    public static Parts library() {
+        return new Parts(
+                GetBatch::getBatch,
+                CrossEntropy::crossEntropy,
+                AdamW::fromConfig,
+                LrSchedule::library,
+                EstimateLoss::estimateLoss,
+                ClipGradNorm::clipGrads,
+                c -> c.dtype.equals("float16") ? new GradScaler() : LossScaler.disabled(),
+                c -> Ddp.fromEnv(c.ddp_timeout),
+                Checkpoint.store());
+    }
+
+    public Parts withGetBatch(BatchSource p) {
+        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+    }
+
+    public Parts withLoss(Loss p) {
+        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+    }
+
+    public Parts withOptimizer(Optimizer.Factory p) {
+        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+    }
+
+    public Parts withSchedule(LrSchedule.Factory p) {
+        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+    }
+
+    public Parts withEstimateLoss(LossEstimator p) {
+        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint);
+    }
+
+    public Parts withClipGradNorm(GradClipper p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint);
+    }
+
+    public Parts withScaler(ScalerFactory p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint);
+    }
+
+    public Parts withDdp(CollectiveFactory p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint);
+    }
+
+    public Parts withCheckpoint(CheckpointStore p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p);
+    }
+}
