@@ -229,7 +229,7 @@ def train_loop_fixture():
     })
 
 
-if __name__ == "__main__":
+def library_fixtures():
     torch.manual_seed(0)
     gpt_fixture("gpt_bias.json", vocab=13, block=8, n_layer=2, n_head=2, c=16, bias=True, b=2, t=8, seed=1)
     gpt_fixture("gpt_nobias.json", vocab=11, block=8, n_layer=2, n_head=4, c=16, bias=False, b=3, t=5, seed=2)
@@ -237,12 +237,10 @@ if __name__ == "__main__":
     clip_fixture()
     grad_scaler_fixture()
     train_loop_fixture()
-    print("torch", torch.__version__)
 
 
 # ================================================================ graded exercises (exercises/, solutions/)
-# Their own fixtures, prefixed ex_; only this section writes them:
-#     .venv-torch/bin/python -c "import sys; sys.path.insert(0, 'tools'); import make_fixtures as m; m.exercise_fixtures()"
+# Their own fixtures, prefixed ex_ (the grader also reads clip.json and grad_scaler.json above).
 def ex_cross_entropy_fixture():
     g = torch.Generator().manual_seed(21)
     cases = {}
@@ -308,4 +306,7 @@ def exercise_fixtures():
 
 
 if __name__ == "__main__":
+    # every fixture, in this order: re-running the script rewrites each file byte for byte
+    library_fixtures()
     exercise_fixtures()
+    print("torch", torch.__version__)

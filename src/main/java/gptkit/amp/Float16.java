@@ -15,11 +15,11 @@ import java.util.Map;
  * run on float16 working copies, made afresh after every step; their float16 gradients come
  * back as float32 copies for unscaling, clipping and the optimizer.
  */
-final class Float16 implements Precision {
+public final class Float16 implements Precision {
     private final Map<String, NDArray> masters;
     private Map<String, NDArray> working = Map.of();
 
-    Float16(Map<String, NDArray> masters) {
+    public Float16(Map<String, NDArray> masters) {
         this.masters = masters;
         afterStep();
     }

@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Full precision: the forward pass reads the float32 parameters, backward fills their .grad. */
-final class Float32 implements Precision {
+public final class Float32 implements Precision {
     private final Map<String, NDArray> params;
 
-    Float32(Map<String, NDArray> params) {
+    public Float32(Map<String, NDArray> params) {
         this.params = params;
     }
 
