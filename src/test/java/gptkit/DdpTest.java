@@ -186,11 +186,13 @@ class DdpTest {
         while ((line = r.readLine()) != null && !line.startsWith("iter 3:")) {
             log.append(line).append('\n');
         }
-        List<ProcessHandle> ranks = p.toHandle().children().sorted((a, b) -> a.info().startInstant().get()
-                .compareTo(b.info().startInstant().get())).toList();
+        List<ProcessHandle> ranks = p.toHandle().children().toList();
         assertEquals(2, ranks.size());
+        // rank 1 by its RANK variable (start times tie within the clock's 10 ms, and killing rank 0 is another test)
+        ProcessHandle rankOne = ranks.stream().filter(h -> "1".equals(environment(h).get("RANK"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no worker with RANK=1 among " + ranks));
         long t0 = System.nanoTime();
-        ranks.get(1).destroyForcibly();
+        rankOne.destroyForcibly();
         ExecutorService ex = Executors.newSingleThreadExecutor();
         Future<?> rest = ex.submit(() -> r.lines().forEach(l -> log.append(l).append('\n')));
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the run did not stop within 90 s of losing a rank:\n" + log);
@@ -200,6 +202,22 @@ class DdpTest {
         assertTrue(p.exitValue() != 0, "a run that lost a rank must fail");
         assertTrue(log.toString().contains("rank 0:"), "rank 0 says why it stopped:\n" + log);
         assertTrue(secs < 90, "stopped after " + secs + " s");
+    }
+
+    /** A process's environment, from /proc (Linux: where the DDP natives run). */
+    private static Map<String, String> environment(ProcessHandle h) {
+        Map<String, String> env = new java.util.HashMap<>();
+        try {
+            for (String kv : Files.readString(Path.of("/proc", String.valueOf(h.pid()), "environ")).split("\0")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return env;
     }
 
     @Test

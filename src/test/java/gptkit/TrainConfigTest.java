@@ -74,4 +74,72 @@ class TrainConfigTest {
         assertThrows(IllegalArgumentException.class, () -> c.apply("--n_layer"));
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.preset("gpt5"));
     }
+
+    @Test
+    void presetsAreFilesAndEveryPresetIsValid() {
+        for (String name : TrainConfig.PRESETS) {
+            TrainConfig c = TrainConfig.preset(name);
+            c.validate();
+            assertEquals(c.toMap(), c.copy().toMap(), name + ": a copy has the same settings");
+        }
+        TrainConfig songci = TrainConfig.preset("songci_cpu"); // base = shakespeare_char_cpu, then its own lines
+        assertEquals(List.of("songci", "out-songci", 128, 2000), List.of(songci.dataset, songci.out_dir,
+                songci.n_embd, songci.max_iters));
+        assertEquals(3e-4, TrainConfig.preset("songci").learning_rate);
+    }
+
+    @Test
+    void aConfigFileOfYourOwnIsReadLikeOverrides(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("mine.conf");
+        java.nio.file.Files.writeString(f, "# my run\nbase = shakespeare_char_cpu\nmax_iters = 300  # short\n"
+                + "out_dir = out-#1\n\nlearning_rate=2e-3\n");
+        TrainConfig c = TrainConfig.preset(f.toString());
+        assertEquals(List.of(300, 128, "out-#1"), List.of(c.max_iters, c.n_embd, c.out_dir));
+        assertEquals(2e-3, c.learning_rate);
+        java.nio.file.Files.writeString(f, "max_iters = 300\nn_layers = 2\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.preset(f.toString()));
+        assertTrue(e.getMessage().contains("mine.conf, line 2") && e.getMessage().contains("n_layers"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.preset(dir.resolve("none.conf").toString()));
+        assertTrue(e.getMessage().contains("not a preset") && e.getMessage().contains("shakespeare_char_cpu"),
+                e.getMessage());
+    }
+
+    @Test
+    void onlySettingsAreKeys() {
+        TrainConfig c = new TrainConfig();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.apply("--PRESETS=x"));
+        assertTrue(e.getMessage().startsWith("Unknown config key: PRESETS"), e.getMessage());
+        assertFalse(c.toMap().containsKey("PRESETS"));
+    }
+
+    @Test
+    void validateHoldsEveryRuleAndNamesTheKey() {
+        String[][] bad = {
+            {"--max_iters=-1", "max_iters"}, {"--batch_size=0", "batch_size"}, {"--eval_iters=0", "eval_iters"},
+            {"--n_head=5", "n_head"}, {"--dropout=1.0", "dropout"}, {"--init_from=gpt2", "init_from"},
+            {"--dtype=bfloat16", "--dtype=float16"}, {"--dtype=int8", "dtype"}, {"--out_dir=", "out_dir"},
+            {"--warmup_iters=3000", "lr_decay_iters"}, {"--learning_rate=0", "learning_rate"},
+        };
+        for (String[] b : bad) {
+            TrainConfig c = TrainConfig.preset("shakespeare_char_cpu");
+            c.apply(b[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate, b[0]);
+            assertTrue(e.getMessage().contains(b[1]), b[0] + ": " + e.getMessage());
+        }
+        TrainConfig ok = TrainConfig.preset("shakespeare_char_cpu");
+        ok.apply("--max_iters=0");
+        ok.validate(); // max_iters=0 trains one step, as train.py does
+    }
+
+    @Test
+    void aFrozenConfigRefusesChanges() {
+        TrainConfig c = TrainConfig.preset("default").freeze();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.apply("--max_iters=5"));
+        assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+        TrainConfig copy = c.copy();
+        copy.apply("--max_iters=5"); // a copy is not frozen
+        assertEquals(5, copy.max_iters);
+        assertEquals(600000, c.max_iters);
+    }
 }

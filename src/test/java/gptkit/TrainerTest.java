@@ -212,4 +212,25 @@ class TrainerTest {
     static java.io.PrintStream quiet() {
         return TinyCorpus.quiet();
     }
+
+    @Test
+    void resumeKeepsTheCallersConfigAndRefusesAContradictingArchitecture(@TempDir Path out) throws IOException {
+        trainFiveIterations(out);
+        TrainConfig again = tiny(out);
+        again.init_from = "resume";
+        again.max_iters = 6;
+        java.util.Map<String, Object> before = again.toMap();
+        try (Trainer t = new Trainer(again)) {
+            t.setOut(quiet());
+            t.run();
+            assertEquals(6, t.config().max_iters);
+        }
+        assertEquals(before, again.toMap(), "the trainer never changes the caller's config");
+        TrainConfig wider = tiny(out);
+        wider.init_from = "resume";
+        wider.n_embd = 2 * wider.n_embd;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(wider));
+        assertTrue(e.getMessage().startsWith("--n_embd=" + wider.n_embd + " contradicts the checkpoint in "),
+                e.getMessage());
+    }
 }
