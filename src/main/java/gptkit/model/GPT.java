@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * <p>lm_head shares its weight with transformer.wte (weight tying), so it is not in the map.
  */
 public final class GPT implements AutoCloseable {
-    public final GPTConfig config;
+    private final GPTConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     // Constants inside the autograd graph must own their memory (DJL trap: a Java-number
@@ -105,6 +105,11 @@ public final class GPT implements AutoCloseable {
         if (config.bias()) {
             params.put(name + ".bias", manager.zeros(new Shape(c)));
         }
+    }
+
+    /** The model arguments (nanoGPT's GPTConfig). */
+    public GPTConfig config() {
+        return config;
     }
 
     /** The named float32 parameters, in nanoGPT's order (lm_head is tied to transformer.wte). */

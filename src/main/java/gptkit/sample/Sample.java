@@ -28,7 +28,7 @@ public final class Sample {
         }
         boolean wasTraining = model.isTraining();
         model.train(false);
-        int block = model.config.block_size();
+        int block = model.config().block_size();
         int[] out = Arrays.copyOf(context, context.length + maxNewTokens);
         int len = context.length;
         try {

@@ -11,7 +11,7 @@ public final class Mfu {
 
     public static double estimateMfu(GPT model, int fwdbwdPerIter, double dtSeconds, double peakFlops) {
         long n = model.numParams(true);
-        var c = model.config;
+        var c = model.config();
         long l = c.n_layer(), h = c.n_head(), q = c.head_size(), t = c.block_size();
         double flopsPerToken = 6.0 * n + 12.0 * l * h * q * t;
         double flopsPerIter = flopsPerToken * t * fwdbwdPerIter;

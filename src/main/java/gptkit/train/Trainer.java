@@ -356,7 +356,7 @@ public final class Trainer implements AutoCloseable {
             return;
         }
         Checkpoint.Header h = new Checkpoint.Header();
-        h.model_args = model.config;
+        h.model_args = model.config();
         h.iter_num = iterNum;
         h.best_val_loss = bestValLoss;
         h.optimizer_step = optimizer.stepCount();
