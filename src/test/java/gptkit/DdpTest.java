@@ -244,6 +244,33 @@ class DdpTest {
     }
 
     @Test
+    void threadReplicasSumInRankOrderWhateverOrderTheyArrive() throws Exception {
+        // float addition is not associative: 1e8 + 1 - 1e8 + 1 is 1 in rank order, 0 or 2 in others
+        float[] values = {1e8f, 1f, -1e8f, 1f};
+        ExecutorService pool = Executors.newFixedThreadPool(values.length);
+        try {
+            for (int round = 0; round < 30; round++) {
+                List<Collective> group = LocalCollective.group(values.length, 10);
+                List<Future<Float>> sums = new ArrayList<>();
+                for (Collective rank : group) {
+                    long delayMicros = (long) (Math.random() * 2000); // arrive in a different order each round
+                    sums.add(pool.submit(() -> {
+                        java.util.concurrent.locks.LockSupport.parkNanos(delayMicros * 1000);
+                        float[] data = {values[rank.rank()]};
+                        rank.allReduceSum(data);
+                        return data[0];
+                    }));
+                }
+                for (Future<Float> f : sums) {
+                    assertEquals(1f, f.get(30, TimeUnit.SECONDS), "round " + round + ": the sum in rank order");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void replicasInOneJvmAverageLikeProcesses(@TempDir Path out) throws Exception {
         int world = 2;
         List<Collective> group = LocalCollective.group(world, 60);
