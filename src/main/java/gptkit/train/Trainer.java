@@ -57,6 +57,7 @@ public final class Trainer implements AutoCloseable {
     public final int accumulation;
     private final boolean master;
     private final Path outDir;
+    private final OutDirLock outDirLock; // reliability: one training process per out_dir (issue 10)
     private final NDArray accumDivisor; // owns its memory: used inside the graph
     private int iterNum;
     private double bestValLoss = 1e9;
@@ -90,6 +91,7 @@ public final class Trainer implements AutoCloseable {
             out = new PrintStream(OutputStream.nullOutputStream()); // rank 0 speaks for all
         }
         this.device = Engines.device(cfg.device);
+        if (master) { OutDir.check(cfg.out_dir); } // reliability: refuse an empty or unwritable out_dir (issue 10)
         this.outDir = Path.of(cfg.out_dir);
         Path dataDir = Path.of(cfg.data_dir, cfg.dataset);
         if (!Files.exists(dataDir.resolve("train.bin"))) {
@@ -153,6 +155,7 @@ public final class Trainer implements AutoCloseable {
         }
         accumDivisor = model.manager().create((float) accumulation);
         NDScope.unregister(accumDivisor);
+        outDirLock = master ? OutDirLock.acquire(outDir) : null; // reliability: last, so a failed constructor holds no lock
     }
 
     static void validate(TrainConfig c) {
@@ -436,6 +439,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (outDirLock != null) { outDirLock.close(); } // reliability: release out_dir/.lock
         accumDivisor.close();
         model.close();
         if (scaler != null) {
