@@ -70,11 +70,21 @@ public final class Ddp {
         return v;
     }
 
-    /** Worker side of torchrun: no INFO lines from DJL or XGBoost (rank 0 speaks for all). */
-    static void quietLogs() {
+    private static final java.util.logging.Logger XGBOOST_JUL = java.util.logging.Logger.getLogger("ml.dmlc");
+
+    /**
+     * No INFO lines from DJL in the workers (rank 0 speaks for all), and no log from xgboost4j's
+     * tracker thread: when a rank dies it logs the native error with its backtrace, after our
+     * own one-line message. Its logger goes through commons-logging to slf4j or java.util.logging.
+     */
+    public static void quietLogs() {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        if (System.getProperty("org.slf4j.simpleLogger.log.ml.dmlc") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.ml.dmlc", "off");
+        }
+        XGBOOST_JUL.setLevel(java.util.logging.Level.OFF);
     }
 
     private static volatile Thread watchdog;
