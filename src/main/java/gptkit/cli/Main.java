@@ -88,7 +88,8 @@ public final class Main implements Runnable {
                 Prepare.Result r = Prepare.prepareFile(text, name != null ? name : dataset, Path.of(dataDir));
                 String n = r.dir().getFileName().toString();
                 System.out.printf("prepared %s as dataset '%s'. Train on it: ./gptkit train shakespeare_char_cpu "
-                        + "--dataset=%s%s%n", text, n, n, dataDir.equals("data") ? "" : " --data_dir=" + dataDir);
+                        + "--dataset=%s --out_dir=out-%s%s%n", text, n, n, n,
+                        dataDir.equals("data") ? "" : " --data_dir=" + dataDir);
                 return 0;
             }
             if (name != null) {

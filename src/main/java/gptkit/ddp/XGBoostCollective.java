@@ -93,13 +93,13 @@ public final class XGBoostCollective implements Collective {
         int got = c.call("read the rank", Communicator::getRank);
         int gotWorld = c.call("read the world size", Communicator::getWorldSize);
         if (gotWorld != worldSize) {
-            c.close();
+            c.abandon();
             throw new IllegalStateException(String.format("WORLD_SIZE mismatch: this process has WORLD_SIZE=%d but "
                     + "the group at %s:%d has %d processes. Give every process the same WORLD_SIZE (torchrun does).",
                     worldSize, masterAddr, masterPort, gotWorld));
         }
         if (got != rank) {
-            c.close();
+            c.abandon();
             throw new IllegalStateException("the collective gave rank " + got + " to RANK=" + rank
                     + ": check that every process has a different RANK and the same WORLD_SIZE");
         }
@@ -182,6 +182,23 @@ public final class XGBoostCollective implements Collective {
     @Override
     public double allReduceSeconds() {
         return seconds;
+    }
+
+    /** Leaves a group we refuse to train in, quietly and within 2 s (the error says why). */
+    private void abandon() {
+        Future<Object> f = worker.submit(() -> {
+            Communicator.shutdown();
+            return null;
+        });
+        try {
+            f.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the process ends with the error anyway
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     @Override

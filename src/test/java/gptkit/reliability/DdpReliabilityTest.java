@@ -140,6 +140,29 @@ class DdpReliabilityTest {
     }
 
     @Test
+    void aWorldSizeMismatchIsReportedAsSuch(@TempDir Path out) throws Exception {
+        XGBoostCollective.Tracker tracker = XGBoostCollective.startTracker(2, "127.0.0.1", 60);
+        try {
+            Map<String, String> rank0 = Map.of("WORLD_SIZE", "2", "RANK", "0", "MASTER_ADDR", "127.0.0.1",
+                    "MASTER_PORT", String.valueOf(tracker.port()), "OMP_NUM_THREADS", "1");
+            Map<String, String> rank1 = Map.of("WORLD_SIZE", "3", "RANK", "1", "MASTER_ADDR", "127.0.0.1",
+                    "MASTER_PORT", String.valueOf(tracker.port()), "OMP_NUM_THREADS", "1");
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Cli.spawn(rank0, 120, Cli.trainArgs(out.resolve("r0"), "--ddp_timeout=20"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            String e = Cli.spawn(rank1, 120, Cli.trainArgs(out.resolve("r1"), "--ddp_timeout=20")).oneLineError();
+            assertTrue(e.contains("WORLD_SIZE mismatch") && e.contains("WORLD_SIZE=3") && e.contains("has 2 processes"), e);
+            assertTrue(first.get(150, TimeUnit.SECONDS).code != 0, "the rank left alone fails too");
+        } finally {
+            tracker.close();
+        }
+    }
+
+    @Test
     void aMasterPortOnNodeZeroIsRefusedWithTheReason(@TempDir Path out) {
         String e = Cli.run("torchrun", "--nproc-per-node=2", "--master-port=29500", "train", "default").oneLineError();
         assertTrue(e.contains("--master-port=29500") && e.contains("picks its port itself"), e);
