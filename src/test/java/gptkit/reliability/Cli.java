@@ -46,6 +46,7 @@ final class Cli {
         pb.environment().putAll(env);
         pb.redirectErrorStream(false);
         Process p = pb.start();
+        SPAWNED.add(p);
         var outF = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         var errF = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
@@ -54,6 +55,16 @@ final class Cli {
             throw new AssertionError("gptkit " + String.join(" ", args) + " did not end within " + timeoutSec + " s");
         }
         return new Cli(p.exitValue(), outF.get(10, TimeUnit.SECONDS), errF.get(10, TimeUnit.SECONDS));
+    }
+
+    /** Processes started by spawn: none outlives the test JVM, whatever a test's outcome. */
+    private static final List<Process> SPAWNED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> SPAWNED.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        })));
     }
 
     static List<String> command(String... args) {
