@@ -50,6 +50,12 @@ public final class OutDirLock implements AutoCloseable {
                     l = ch.tryLock();
                 } catch (OverlappingFileLockException e) {
                     l = null;
+                } catch (IOException e) { // a file system without locks (some network shares)
+                    System.err.println("warning: cannot lock " + file + " (" + e.getMessage() + "): nothing stops "
+                            + "a second trainer from writing to " + dir + " at the same time.");
+                    ch.close();
+                    ch = null;
+                    return new OutDirLock(dir);
                 }
                 if (l == null) {
                     String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
