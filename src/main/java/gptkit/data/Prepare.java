@@ -363,7 +363,7 @@ public final class Prepare {
                 + "folder is read-only or not yours. Prepare it in a folder you can write: "
                 + "`./gptkit prepare %s --data_dir=$HOME/gptkit-data` and train with the same --data_dir; or ask "
                 + "whoever owns %s to run `./gptkit prepare %s` there.", name, dir,
-                e.getClass().getSimpleName() + ": " + e.getMessage(), name, dir.getParent(), name), e);
+                gptkit.train.OutDir.reason(e), name, dir.getParent(), name), e);
     }
 
     private static void mkdirs(Path toCreate, Path datasetDir) throws IOException {
