@@ -7,6 +7,7 @@ import gptkit.data.Prepare;
 import gptkit.model.GPT;
 import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
+import gptkit.train.OutDir;
 import gptkit.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,19 +63,42 @@ public final class Main implements Runnable {
     static TrainConfig config(String preset, List<String> overrides) {
         TrainConfig c = TrainConfig.preset(preset);
         c.apply(overrides.toArray(new String[0]));
+        c.out_dir = OutDir.resolve(c.out_dir, c.dataset, overrides); // --dataset=X alone trains into out-X
         return c;
     }
 
-    @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Write data/<dataset>/{train.bin,val.bin,vocab.txt}.")
+    @Command(name = "prepare", mixinStandardHelpOptions = true,
+            description = "Write data/<dataset>/{train.bin,val.bin,vocab.txt,meta.json}: prepare <dataset>, "
+                    + "or prepare --text=FILE [--name=NAME] for any UTF-8 text file of your own.")
     static final class PrepareCmd implements Callable<Integer> {
-        @Parameters(index = "0", defaultValue = "shakespeare_char",
-                description = "shakespeare_char or songci (or any folder under --data_dir holding input.txt)")
+        @Parameters(index = "0", arity = "0..1",
+                description = "shakespeare_char (default) or songci (or any folder under --data_dir holding input.txt)")
         String dataset;
+        @Option(names = "--text", description = "a UTF-8 text file of your own to prepare as a dataset")
+        Path text;
+        @Option(names = "--name", description = "with --text: the dataset's name (default: the file's base name)")
+        String name;
         @Option(names = "--data_dir", defaultValue = "data") String dataDir;
 
         @Override
         public Integer call() throws Exception {
-            Prepare.prepare(dataset, Path.of(dataDir));
+            if (text != null) {
+                if (dataset != null && name != null && !dataset.equals(name)) {
+                    throw new IllegalArgumentException("prepare got both a dataset (" + dataset + ") and --text="
+                            + text + ": give one; name your text's dataset with --name=NAME.");
+                }
+                Prepare.Result r = Prepare.prepareFile(text, name != null ? name : dataset, Path.of(dataDir));
+                String n = r.dir().getFileName().toString();
+                System.out.printf("prepared %s as dataset '%s'. Train on it: ./gptkit train shakespeare_char_cpu "
+                        + "--dataset=%s --out_dir=out-%s%s%n", text, n, n, n,
+                        dataDir.equals("data") ? "" : " --data_dir=" + dataDir);
+                return 0;
+            }
+            if (name != null) {
+                throw new IllegalArgumentException("--name=" + name + " names the dataset of --text=FILE: "
+                        + "give the text file too, e.g. ./gptkit prepare --text=my.txt --name=" + name);
+            }
+            Prepare.prepare(dataset == null ? "shakespeare_char" : dataset, Path.of(dataDir));
             return 0;
         }
     }

@@ -28,6 +28,7 @@ public final class TrainConfig {
     public int eval_iters = 200;
     public boolean eval_only = false;
     public boolean always_save_checkpoint = true;
+    public boolean overwrite_out_dir = false; // start from scratch over another dataset's checkpoint
     public String init_from = "scratch"; // 'scratch' or 'resume'
     // data
     public String dataset = "shakespeare_char";

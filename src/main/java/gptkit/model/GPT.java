@@ -40,22 +40,19 @@ public final class GPT implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         SplittableRandom rng = new SplittableRandom(seed);
-        int c = config.n_embd();
-        double std = 0.02;
         // GPT-2's scaled init of the residual projections: 0.02/sqrt(2*n_layer)
         double projStd = 0.02 / Math.sqrt(2.0 * config.n_layer());
-        params.put("transformer.wte.weight", normal(rng, std, config.vocab_size(), c));
-        params.put("transformer.wpe.weight", normal(rng, std, config.block_size(), c));
-        for (int i = 0; i < config.n_layer(); i++) {
-            String h = "transformer.h." + i + ".";
-            addLayerNorm(h + "ln_1", c);
-            addLinear(h + "attn.c_attn", rng, std, 3 * c, c);
-            addLinear(h + "attn.c_proj", rng, projStd, c, c);
-            addLayerNorm(h + "ln_2", c);
-            addLinear(h + "mlp.c_fc", rng, std, 4 * c, c);
-            addLinear(h + "mlp.c_proj", rng, projStd, c, 4 * c);
-        }
-        addLayerNorm("transformer.ln_f", c);
+        shapes(config).forEach((name, shape) -> {
+            NDArray p;
+            if (name.endsWith(".bias")) {
+                p = manager.zeros(new Shape(shape));
+            } else if (name.contains(".ln_")) { // LayerNorm gain
+                p = manager.ones(new Shape(shape));
+            } else {
+                p = normal(rng, name.endsWith("c_proj.weight") ? projStd : 0.02, shape);
+            }
+            params.put(name, p);
+        });
         attnScale = manager.create((float) (1.0 / Math.sqrt(config.head_size())));
         int t = config.block_size();
         boolean[] above = new boolean[t * t];
@@ -93,17 +90,39 @@ public final class GPT implements AutoCloseable {
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
-    private void addLinear(String name, SplittableRandom rng, double std, int out, int in) {
-        params.put(name + ".weight", normal(rng, std, out, in));
-        if (config.bias()) {
-            params.put(name + ".bias", manager.zeros(new Shape(out)));
+    /**
+     * nanoGPT's state_dict for these model arguments: every parameter's name and shape, in its
+     * order (lm_head is tied to transformer.wte, so it is not listed).
+     */
+    public static Map<String, long[]> shapes(GPTConfig a) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long c = a.n_embd();
+        m.put("transformer.wte.weight", new long[] {a.vocab_size(), c});
+        m.put("transformer.wpe.weight", new long[] {a.block_size(), c});
+        for (int i = 0; i < a.n_layer(); i++) {
+            String h = "transformer.h." + i + ".";
+            layerNorm(m, h + "ln_1", c, a.bias());
+            linear(m, h + "attn.c_attn", 3 * c, c, a.bias());
+            linear(m, h + "attn.c_proj", c, c, a.bias());
+            layerNorm(m, h + "ln_2", c, a.bias());
+            linear(m, h + "mlp.c_fc", 4 * c, c, a.bias());
+            linear(m, h + "mlp.c_proj", c, 4 * c, a.bias());
+        }
+        layerNorm(m, "transformer.ln_f", c, a.bias());
+        return m;
+    }
+
+    private static void linear(Map<String, long[]> m, String name, long out, long in, boolean bias) {
+        m.put(name + ".weight", new long[] {out, in});
+        if (bias) {
+            m.put(name + ".bias", new long[] {out});
         }
     }
 
-    private void addLayerNorm(String name, int c) {
-        params.put(name + ".weight", manager.ones(new Shape(c)));
-        if (config.bias()) {
-            params.put(name + ".bias", manager.zeros(new Shape(c)));
+    private static void layerNorm(Map<String, long[]> m, String name, long c, boolean bias) {
+        m.put(name + ".weight", new long[] {c});
+        if (bias) {
+            m.put(name + ".bias", new long[] {c});
         }
     }
 

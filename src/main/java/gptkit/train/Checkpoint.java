@@ -8,6 +8,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import gptkit.Tensors;
 import gptkit.autograd.NoGrad;
+import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -111,16 +112,20 @@ public final class Checkpoint {
         CRC32 crc = new CRC32();
         crc.update(body);
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
-            os.write(body);
-            os.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
-            os.flush();
-            ch.force(true);
+        // a temp name of its own per save (two writers never share one), removed if the save fails
+        Path tmp = gptkit.data.Prepare.tempBeside(file);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
+                os.write(body);
+                os.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
+                os.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Reads and verifies a checkpoint; any damage is one clear IOException. */
@@ -142,16 +147,104 @@ public final class Checkpoint {
         if (stored != crc.getValue()) {
             throw new IOException(file + " fails its checksum (truncated or corrupted)." + fix);
         }
-        ByteBuffer buf = ByteBuffer.wrap(all, 0, all.length - 8);
+        return parse(file, all, fix);
+    }
+
+    /** Every field checked before use: a valid-CRC but inconsistent file is one IOException naming the field. */
+    private static Loaded parse(Path file, byte[] all, String fix) throws IOException {
+        int end = all.length - 8; // the CRC
+        ByteBuffer buf = ByteBuffer.wrap(all, 0, end);
         buf.position(MAGIC.length);
         int jsonLen = buf.getInt();
+        int afterLen = buf.position();
+        if (jsonLen < 0 || jsonLen > end - afterLen) {
+            throw new IOException(String.format("%s: the header length field says %d bytes, but %d bytes follow it.%s",
+                    file, jsonLen, end - afterLen, fix));
+        }
         Header header;
         try {
-            header = GSON.fromJson(new String(all, buf.position(), jsonLen, StandardCharsets.UTF_8), Header.class);
-        } catch (JsonParseException e) {
-            throw new IOException(file + " has an unreadable header." + fix, e);
+            header = GSON.fromJson(new String(all, afterLen, jsonLen, StandardCharsets.UTF_8), Header.class);
+        } catch (RuntimeException e) { // JsonParseException, or GPTConfig refusing its values
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IOException(file + " has an unreadable header (" + c.getMessage() + ")." + fix, e);
         }
-        buf.position(buf.position() + jsonLen);
+        if (header == null) {
+            throw new IOException(file + " has an empty header." + fix);
+        }
+        if (header.model_args == null) {
+            throw new IOException(file + ": the header has no model_args." + fix);
+        }
+        if (header.tensors == null || header.tensors.isEmpty()) {
+            throw new IOException(file + ": the header lists no tensors." + fix);
+        }
+        GPTConfig args = header.model_args;
+        if (header.vocab != null && header.vocab.codePointCount(0, header.vocab.length()) != args.vocab_size()) {
+            throw new IOException(String.format("%s: the vocab field has %d characters but model_args.vocab_size is %d.%s",
+                    file, header.vocab.codePointCount(0, header.vocab.length()), args.vocab_size(), fix));
+        }
+        long left = end - (afterLen + jsonLen);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (int i = 0; i < header.tensors.size(); i++) {
+            TensorInfo t = header.tensors.get(i);
+            if (t == null || t.name() == null || t.shape() == null) {
+                throw new IOException(String.format("%s: tensors[%d] has no %s.%s", file, i,
+                        t == null ? "name and shape" : t.name() == null ? "name" : "shape", fix));
+            }
+            long n = 1;
+            for (long d : t.shape()) {
+                if (d < 0) {
+                    throw new IOException(String.format("%s: tensor %s has a negative dimension in its shape %s.%s",
+                            file, t.name(), java.util.Arrays.toString(t.shape()), fix));
+                }
+                try {
+                    n = Math.multiplyExact(n, d);
+                } catch (ArithmeticException e) {
+                    n = Long.MAX_VALUE;
+                }
+            }
+            if (n > Integer.MAX_VALUE - 8 || 4 * n > left) {
+                throw new IOException(String.format("%s: tensor %s has shape %s (%,d values, %,d bytes) but only %,d "
+                        + "bytes of tensor data are left in the file.%s", file, t.name(),
+                        java.util.Arrays.toString(t.shape()), n, n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * n,
+                        left, fix));
+            }
+            left -= 4 * n;
+            if (shapes.put(t.name(), t.shape()) != null) {
+                throw new IOException(file + ": tensor " + t.name() + " is listed twice." + fix);
+            }
+        }
+        if (left != 0) {
+            throw new IOException(String.format("%s: %,d bytes of tensor data are not described by the header's "
+                    + "tensors list.%s", file, left, fix));
+        }
+        Map<String, long[]> want = GPT.shapes(args);
+        for (Map.Entry<String, long[]> e : want.entrySet()) {
+            long[] got = shapes.get(e.getKey());
+            if (got == null) {
+                throw new IOException(String.format("%s: tensor %s is missing, but model_args (n_layer=%d, "
+                        + "n_embd=%d, bias=%s) need it.%s", file, e.getKey(), args.n_layer(), args.n_embd(),
+                        args.bias(), fix));
+            }
+            if (!java.util.Arrays.equals(got, e.getValue())) {
+                throw new IOException(String.format("%s: tensor %s has shape %s but model_args (block_size=%d, "
+                        + "vocab_size=%d, n_embd=%d) give %s.%s", file, e.getKey(), java.util.Arrays.toString(got),
+                        args.block_size(), args.vocab_size(), args.n_embd(), java.util.Arrays.toString(e.getValue()),
+                        fix));
+            }
+        }
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            for (String prefix : new String[] {"optimizer.exp_avg.", "optimizer.exp_avg_sq."}) {
+                if (e.getKey().startsWith(prefix)) {
+                    long[] param = want.get(e.getKey().substring(prefix.length()));
+                    if (param != null && !java.util.Arrays.equals(param, e.getValue())) {
+                        throw new IOException(String.format("%s: tensor %s has shape %s but its parameter has %s.%s",
+                                file, e.getKey(), java.util.Arrays.toString(e.getValue()),
+                                java.util.Arrays.toString(param), fix));
+                    }
+                }
+            }
+        }
+        buf.position(afterLen + jsonLen);
         buf.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, float[]> tensors = new LinkedHashMap<>();
         for (TensorInfo t : header.tensors) {

@@ -54,6 +54,7 @@ public final class Trainer implements AutoCloseable {
     private final LossScaler scaler;
     private final TrainingLog log;
     private final NDArray accumDivisor; // owns its memory: used inside the graph
+    private final AutoCloseable outDirLock; // one training process per out_dir
     private final double maxNorm;
     private int iterNum;
     private double bestValLoss = 1e9;
@@ -83,7 +84,7 @@ public final class Trainer implements AutoCloseable {
             out = new PrintStream(OutputStream.nullOutputStream()); // rank 0 speaks for all
         }
         device = Engines.device(cfg.device);
-        outDir = Path.of(cfg.out_dir);
+        outDir = master ? OutDir.check(cfg.out_dir) : Path.of(cfg.out_dir); // refuse an unwritable out_dir now
         // data
         Path dataDir = Path.of(cfg.data_dir, cfg.dataset);
         if (!Files.exists(dataDir.resolve("train.bin"))) {
@@ -111,10 +112,14 @@ public final class Trainer implements AutoCloseable {
         accumDivisor = model.manager().create((float) accumulation);
         NDScope.unregister(accumDivisor);
         maxNorm = cfg.grad_clip != 0.0 ? cfg.grad_clip : Double.POSITIVE_INFINITY; // 0: no clipping, norm still logged
+        // last, so a constructor that fails holds no lock; only rank 0 writes into out_dir
+        outDirLock = master ? OutDirLock.acquire(outDir) : () -> { };
     }
 
-    private GPTConfig scratchArgs() {
+    private GPTConfig scratchArgs() throws IOException {
         out.println("Initializing a new model from scratch");
+        // a fresh run would overwrite the checkpoint of another dataset's model at its first save
+        OutDir.checkOwnership(outDir, cfg.dataset, tokenizer.chars(), cfg.overwrite_out_dir);
         return new GPTConfig(cfg.block_size, tokenizer.vocabSize(), cfg.n_layer, cfg.n_head, cfg.n_embd,
                 cfg.dropout, cfg.bias);
     }
@@ -444,6 +449,11 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            outDirLock.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not release " + outDir.resolve(OutDirLock.FILE_NAME), e);
+        }
         accumDivisor.close();
         precision.close();
         scaler.close();

@@ -68,9 +68,13 @@ public final class TrainingLog {
     /** Writes the table as CSV, atomically. */
     public void save(Path csv) throws IOException {
         Files.createDirectories(csv.toAbsolutePath().getParent());
-        Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
-        table.write().csv(tmp.toFile());
-        Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path tmp = gptkit.data.Prepare.tempBeside(csv); // a name of its own per save, removed on failure
+        try {
+            table.write().csv(tmp.toFile());
+            Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** Reads a log written by {@link #save}, e.g. to keep appending after a resume. */
