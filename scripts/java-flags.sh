@@ -11,3 +11,21 @@ java_access_flags() {
   echo --enable-native-access=ALL-UNNAMED
   if [ "${1%%.*}" -ge 23 ]; then echo --sun-misc-unsafe-memory-access=allow; fi
 }
+
+# libtorch's CPU threads (the Linux libtorch of DJL and PyPI's torch both run on GNU OpenMP,
+# libgomp) spin while they wait for work: by default about 3 ms of busy-waiting (GOMP_SPINCOUNT
+# 300000) before they sleep. On a quiet machine that is free, but next to another busy program the
+# spinning threads take the CPU from the thread that has the work: on 2 cores with one `yes`
+# running, bench shakespeare_char_cpu went from 67 to 160-270 ms/iter, and next to another spinning
+# program to seconds per iteration. 1000 spins (tens of microseconds) keeps the quiet speed within
+# noise and the contended case under 2x (README, "Speed"). OMP_WAIT_POLICY=PASSIVE (no spinning)
+# holds up best under contention but is about 14% slower on a quiet machine.
+GPTKIT_GOMP_SPINCOUNT=1000
+
+# omp_env_defaults: sets GOMP_SPINCOUNT unless the user chose a spin count or a wait policy
+# (GOMP_SPINCOUNT overrides OMP_WAIT_POLICY's spinning in libgomp, so either one means "leave it").
+omp_env_defaults() {
+  if [ -z "${GOMP_SPINCOUNT+set}" ] && [ -z "${OMP_WAIT_POLICY+set}" ]; then
+    export GOMP_SPINCOUNT="$GPTKIT_GOMP_SPINCOUNT"
+  fi
+}

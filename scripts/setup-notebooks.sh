@@ -6,7 +6,8 @@
 #
 # It creates the virtual environment .venv-notebooks/ in the repository root, installs the
 # pinned packages below, and installs the JJava kernel (kernelspec name "java") into that
-# venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap.
+# venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap, with
+# libtorch's OpenMP threads spinning only briefly (GOMP_SPINCOUNT, as ./gptkit; README "Speed").
 #
 # The kernel's classpath comes from kernel.json's "env" (JJAVA_CLASSPATH), so notebooks need
 # no magic. It is  <repo>/target/classes  and every  <repo>/target/lib/*.jar,
@@ -23,7 +24,7 @@ LAB=0
 for arg in "$@"; do
   case "$arg" in
     --lab) LAB=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "setup-notebooks: unknown argument: $arg (only --lab is accepted)" >&2; exit 2 ;;
   esac
 done
@@ -109,19 +110,29 @@ STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
 mkdir "$STAGE/java"
 cp "$VENV/share/jupyter/kernels/java/jjava.jar" "$STAGE/java/jjava.jar"
-"$VPY" - "$STAGE/java/kernel.json" "$JAVA" "$REPO" "${JVM_FLAGS[@]}" <<'EOF'
-import json, sys
-out, java, repo, flags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+# The kernel gets ./gptkit's OpenMP default (scripts/java-flags.sh): GOMP_SPINCOUNT, unless the
+# environment Jupyter starts it from sets GOMP_SPINCOUNT or OMP_WAIT_POLICY. kernel.json's "env"
+# would override the user's value, so a /bin/sh line in front of java decides at each kernel start.
+"$VPY" - "$STAGE/java/kernel.json" "$JAVA" "$REPO" "$GPTKIT_GOMP_SPINCOUNT" "${JVM_FLAGS[@]}" <<'EOF'
+import json, os, sys
+out, java, repo, spin, flags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 # "target*" (not "target") on purpose: JJava kills the kernel at start-up when the folder in
 # front of a glob does not exist (e.g. after `mvn clean`); with the glob starting at the repo
 # root an absent target/ just yields no jars. A missing plain folder is silently skipped.
 classpath = f"{repo}/target/classes:{repo}/target*/lib/*.jar"
+argv = [java, *flags, "-jar", "{resource_dir}/jjava.jar", "{connection_file}"]
+env = {"JJAVA_CLASSPATH": classpath}
+if os.name != "nt":  # libgomp (Linux libtorch) reads it; Windows' libtorch has another OpenMP
+    env["GPTKIT_GOMP_SPINCOUNT"] = spin
+    argv = ["/bin/sh", "-c",
+            'if [ -z "${GOMP_SPINCOUNT+x}${OMP_WAIT_POLICY+x}" ]; then GOMP_SPINCOUNT="$GPTKIT_GOMP_SPINCOUNT"; '
+            'export GOMP_SPINCOUNT; fi; exec "$@"', "gptkit-kernel", *argv]
 spec = {
-    "argv": [java, *flags, "-jar", "{resource_dir}/jjava.jar", "{connection_file}"],
+    "argv": argv,
     "display_name": "Java 17 (gptkit)",
     "language": "java",
     "interrupt_mode": "message",
-    "env": {"JJAVA_CLASSPATH": classpath},
+    "env": env,
     "metadata": {},
 }
 with open(out, "w") as f:

@@ -1,5 +1,6 @@
 package gptkit.cli;
 
+import gptkit.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.train.Trainer;
 import picocli.CommandLine.Command;
@@ -39,6 +40,7 @@ final class BenchCmd implements Callable<Integer> {
                     preset, t.device(), cfg.dtype, t.ddp().worldSize(), ms.size(), tokens);
             System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());
             System.out.printf("tokens/s: %,.0f%n", tokens / (mean / 1000));
+            System.out.println(PeakMemory.describe());
             if (t.ddp().worldSize() > 1) {
                 System.out.printf("all-reduce: %.2f ms per optimizer step (mean over %d, waiting included)%n",
                         1000 * t.ddp().allReduceSeconds() / t.ddp().allReduceCount(), t.ddp().allReduceCount());

@@ -1,6 +1,7 @@
 package gptkit.cli;
 
 import gptkit.Engines;
+import gptkit.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;
@@ -128,8 +129,9 @@ public final class Main implements Runnable {
                 if (!t.isMaster()) {
                     return 0;
                 }
-                System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, log and charts in %s%n",
-                        r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), t.outDir());
+                System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, %s, log and charts in %s%n",
+                        r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
+                        t.outDir());
                 if (sample > 0) {
                     String prompt = cfg.dataset.equals("songci") ? "春江" : "\n";
                     System.out.println("---------------");

@@ -15,6 +15,13 @@ import java.util.Map;
 public final class Torchrun {
     private Torchrun() {}
 
+    /**
+     * libgomp's spin count for the workers unless the user set GOMP_SPINCOUNT or OMP_WAIT_POLICY: the
+     * same default as ./gptkit (scripts/java-flags.sh, README "Speed"). Ranks sharing a host are each
+     * other's competition; spinning OpenMP threads would take the cores from the ranks with work.
+     */
+    static final String GOMP_SPINCOUNT = "1000";
+
     /** Launches and waits; returns the exit code. */
     public static int launch(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort,
                              List<String> command, int graceSec, int timeoutSec) throws Exception {
@@ -75,6 +82,9 @@ public final class Torchrun {
             // like torchrun: share the cores instead of every process using all of them
             env.putIfAbsent("OMP_NUM_THREADS",
                     String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / nprocPerNode)));
+            if (!env.containsKey("GOMP_SPINCOUNT") && !env.containsKey("OMP_WAIT_POLICY")) {
+                env.put("GOMP_SPINCOUNT", GOMP_SPINCOUNT);
+            }
             synchronized (procs) {
                 procs.add(pb.start());
             }
