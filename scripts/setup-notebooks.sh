@@ -154,7 +154,7 @@ fi
 # the library the notebooks call: target/classes plus every runtime jar in target/lib
 if [[ "${GPTKIT_SKIP_BUILD:-}" != 1 ]]; then
   echo "setup-notebooks: building gptkit (./mvnw package)..."
-  (cd "$REPO" && ./mvnw -q -B -DskipTests package)
+  (cd "$REPO" && ./mvnw -q -B -Dmaven.test.skip=true package) # the kernel needs no test classes
 fi
 
 if [[ -x "$VENV/bin/jupyter-lab" ]]; then

@@ -308,6 +308,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * The model as estimate_loss sees it: each loss(split) draws a fresh batch of that split
      * from the given generator and computes its loss with the training weights (float16 too).
+     * Like model(X, Y) in train.py it records an autograd graph unless called inside NoGrad,
+     * as estimate_loss does.
      */
     public LossEstimator.Model evalModel(RandomGenerator trainRng, RandomGenerator valRng) {
         return new LossEstimator.Model() {
@@ -433,6 +435,11 @@ public final class Trainer implements AutoCloseable {
 
     public Path outDir() {
         return outDir;
+    }
+
+    /** Micro-steps per optimizer step on this rank: gradient_accumulation_steps / world size. */
+    public int accumulation() {
+        return accumulation;
     }
 
     public int iterNum() {
