@@ -28,11 +28,11 @@ public final class GPT implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     // Constants inside the autograd graph must own their memory (DJL trap: a Java-number
-    // scalar is freed right after the op, and backward would read freed memory). Both are
-    // 0-dimensional or boolean, so they take on the type of the activations they meet.
-    private final NDArray attnScale;
-    private final NDArray future; // true above the diagonal: the positions attention must not see
-    private final NDArray minusInf;
+    // scalar is freed right after the op, and backward would read freed memory). They are
+    // float32 and meet the activations in the activations' type (see inTypeOf).
+    private final NDArray attnScale; // 0-dimensional: libtorch keeps the other operand's type
+    private final NDArray causalMask; // -inf above the diagonal: the positions attention must not see
+    private final NDArray zeroBias; // LayerNorm's beta when bias=false
     private boolean training = true;
 
     /** A model with nanoGPT's initialisation, drawn from {@code seed}. */
@@ -55,16 +55,16 @@ public final class GPT implements AutoCloseable {
         });
         attnScale = manager.create((float) (1.0 / Math.sqrt(config.head_size())));
         int t = config.block_size();
-        boolean[] above = new boolean[t * t];
+        float[] mask = new float[t * t];
         for (int i = 0; i < t; i++) {
             for (int j = i + 1; j < t; j++) {
-                above[i * t + j] = true;
+                mask[i * t + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        future = manager.create(above, new Shape(t, t));
-        minusInf = manager.create(Float.NEGATIVE_INFINITY);
+        causalMask = manager.create(mask, new Shape(t, t));
+        zeroBias = manager.zeros(new Shape(config.n_embd()));
         // the model outlives any NDScope it is built in
-        NDScope.unregister(attnScale, future, minusInf);
+        NDScope.unregister(attnScale, causalMask, zeroBias);
         for (NDArray p : params.values()) {
             NDScope.unregister(p);
             p.setRequiresGradient(true);
@@ -202,8 +202,9 @@ public final class GPT implements AutoCloseable {
         NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray v = qkv.get(new NDIndex(":, :, {}:", 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale);
-        // masked_fill(future, -inf): a position sees itself and the past only
-        att = JniUtils.where(pt(future.get(new NDIndex(":{}, :{}", t, t))), pt(minusInf), pt(att));
+        // -inf above the diagonal (nanoGPT's masked_fill): a position sees itself and the past only.
+        // An added mask costs nothing in backward, where a masked fill (torch.where) costs a pass.
+        att = att.add(inTypeOf(att, causalMask.get(new NDIndex(":{}, :{}", t, t))));
         att = dropout(att.softmax(-1));
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
         return dropout(linear(w, y, prefix + "c_proj"));
@@ -222,8 +223,8 @@ public final class GPT implements AutoCloseable {
     private NDArray layerNorm(Map<String, NDArray> w, NDArray x, String name) {
         NDArray gain = get(w, name + ".weight");
         NDArray bias = w.get(name + ".bias");
-        if (bias == null) { // bias=False: libtorch's layer_norm still wants a beta; zeros of gain's type
-            bias = gain.zerosLike();
+        if (bias == null) { // bias=False: libtorch's layer_norm still wants a beta
+            bias = inTypeOf(gain, zeroBias);
         }
         return JniUtils.layerNorm(pt(x), gain.getShape(), pt(gain), pt(bias), 1e-5f);
     }
@@ -233,6 +234,11 @@ public final class GPT implements AutoCloseable {
             return x;
         }
         return JniUtils.dropout(pt(x), config.dropout(), true);
+    }
+
+    /** A float32 constant in the type of x: itself, or a copy when the weights are float16. */
+    private static NDArray inTypeOf(NDArray x, NDArray constant) {
+        return constant.getDataType() == x.getDataType() ? constant : constant.toType(x.getDataType(), false);
     }
 
     private static NDArray get(Map<String, NDArray> w, String name) {
