@@ -1,9 +1,9 @@
 package gptkit.data;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -99,7 +99,8 @@ public final class SongCi {
     }
 
     private static void appendPoems(StringBuilder sb, String json) {
-        JsonArray poems = JsonParser.parseString(json).getAsJsonArray();
+        // Gson.fromJson, not the static parseString of JsonParser (Gson 2.8.6+): notebooks on IJava 1.3 get its Gson 2.8.5
+        JsonArray poems = new Gson().fromJson(json, JsonArray.class);
         for (JsonElement e : poems) {
             JsonObject o = e.getAsJsonObject();
             String tune = o.has("rhythmic") ? o.get("rhythmic").getAsString() : o.get("title").getAsString();

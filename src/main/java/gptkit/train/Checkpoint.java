@@ -5,7 +5,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonDeserializer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonSerializer;
 import gptkit.Tensors;
 import gptkit.autograd.NoGrad;
 import gptkit.model.GPT;
@@ -38,7 +43,75 @@ import java.util.zip.CRC32;
 public final class Checkpoint {
     public static final String FILE_NAME = "ckpt.bin";
     private static final byte[] MAGIC = "GPTKIT-CKPT-1\n".getBytes(StandardCharsets.US_ASCII);
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    /**
+     * The header's records (model_args, tensors) are written and read field by field here, never by
+     * Gson's record support (Gson 2.10+): in a notebook on IJava 1.3 the Gson on the classpath is the
+     * 2.8.5 inside IJava's jar, which cannot build a record ("Can not set final int field"). Only API
+     * that 2.8.5 has is used (CheckpointOldGsonTest loads a checkpoint with that Gson).
+     */
+    private static final Gson GSON = new GsonBuilder()
+            .serializeSpecialFloatingPointValues()
+            .registerTypeAdapter(GPTConfig.class, (JsonSerializer<GPTConfig>) (a, type, ctx) -> {
+                JsonObject o = new JsonObject();
+                o.addProperty("block_size", a.block_size());
+                o.addProperty("vocab_size", a.vocab_size());
+                o.addProperty("n_layer", a.n_layer());
+                o.addProperty("n_head", a.n_head());
+                o.addProperty("n_embd", a.n_embd());
+                o.addProperty("dropout", a.dropout());
+                o.addProperty("bias", a.bias());
+                return o;
+            })
+            .registerTypeAdapter(GPTConfig.class, (JsonDeserializer<GPTConfig>) (json, type, ctx) -> {
+                JsonObject o = object(json, "model_args");
+                return new GPTConfig(field(o, "block_size").getAsInt(), field(o, "vocab_size").getAsInt(),
+                        field(o, "n_layer").getAsInt(), field(o, "n_head").getAsInt(), field(o, "n_embd").getAsInt(),
+                        field(o, "dropout").getAsDouble(), field(o, "bias").getAsBoolean());
+            })
+            .registerTypeAdapter(TensorInfo.class, (JsonSerializer<TensorInfo>) (t, type, ctx) -> {
+                JsonObject o = new JsonObject();
+                o.addProperty("name", t.name());
+                if (t.shape() != null) {
+                    JsonArray shape = new JsonArray();
+                    for (long d : t.shape()) {
+                        shape.add(d);
+                    }
+                    o.add("shape", shape);
+                }
+                return o;
+            })
+            .registerTypeAdapter(TensorInfo.class, (JsonDeserializer<TensorInfo>) (json, type, ctx) -> {
+                JsonObject o = object(json, "a tensors entry");
+                JsonElement name = o.get("name"), shape = o.get("shape");
+                long[] dims = null;
+                if (shape != null && !shape.isJsonNull()) {
+                    if (!shape.isJsonArray()) {
+                        throw new JsonParseException("a tensor's shape is not a list: " + shape);
+                    }
+                    JsonArray a = shape.getAsJsonArray();
+                    dims = new long[a.size()];
+                    for (int i = 0; i < dims.length; i++) {
+                        dims[i] = a.get(i).getAsLong();
+                    }
+                }
+                return new TensorInfo(name == null || name.isJsonNull() ? null : name.getAsString(), dims);
+            })
+            .create();
+
+    private static JsonObject object(JsonElement json, String what) {
+        if (!json.isJsonObject()) {
+            throw new JsonParseException(what + " is not a JSON object: " + json);
+        }
+        return json.getAsJsonObject();
+    }
+
+    private static JsonElement field(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            throw new JsonParseException("model_args has no " + name);
+        }
+        return e;
+    }
 
     /** The header: everything but the tensors. */
     public static final class Header {
