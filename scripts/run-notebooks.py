@@ -4,11 +4,16 @@
     python3 scripts/run-notebooks.py                      # every notebooks/*.ipynb, sorted
     python3 scripts/run-notebooks.py notebooks/02-x.ipynb # just these
 
-Runs each notebook top to bottom with nbclient and the "java" (JJava) kernel installed by
+Runs each notebook top to bottom with nbclient and the "gptkit-java" (JJava) kernel installed by
 scripts/setup-notebooks.sh into .venv-notebooks (this script re-runs itself with that venv's
 Python). The working directory of every kernel is notebooks/. Executed copies go to
 target/notebooks/<name>.ipynb (the committed notebooks are never modified); the kernel's own
 log goes to target/notebooks/<name>.kernel.log.
+
+Before running, each notebook is linted (a failure skips running it): every `import` must be in
+the first code cell (IJava 1.3 re-declares the earlier cells after an import in a later one and
+brings their variables back as null), and metadata.kernelspec.name must be "gptkit-java" (IJava
+installs itself as "java": a notebook naming that would open on whichever kernel owns the name).
 
 A notebook fails when a cell raises (the first error stops it), times out, or the kernel dies;
 or when its metadata says {"gptkit": {"expect_images": N}} and the executed copy has fewer
@@ -26,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv-notebooks"
 NOTEBOOKS = REPO / "notebooks"
 OUT = REPO / "target" / "notebooks"
-KERNEL = "java"
+KERNEL = "gptkit-java"  # scripts/setup-notebooks.sh installs it; IJava and stock JJava call theirs "java"
 
 
 def reexec_in_venv():
@@ -41,7 +46,7 @@ def reexec_in_venv():
 
 reexec_in_venv()
 
-# Only the venv's kernelspec counts, even if ~/.local/share/jupyter/kernels/java exists.
+# Only the venv's kernelspec counts, even if ~/.local/share/jupyter/kernels/gptkit-java exists.
 os.environ["JUPYTER_PATH"] = os.pathsep.join(
     [str(VENV / "share" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
 
@@ -49,6 +54,26 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# an import statement at the start of a line: `import a.b.C;`, `import a.b.*;`, `import static a.B.c;`
+# (JShell also takes one without its semicolon at the end of a cell)
+IMPORT = re.compile(r"^\s*import\s+(static\s+)?[A-Za-z_$][\w$]*(\s*\.\s*([A-Za-z_$][\w$]*|\*))*\s*(;|$)")
+
+
+def lint(nb, rel):
+    """The rules a notebook must follow to run on IJava 1.3 as well as JJava (see the docstring)."""
+    problems = []
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for i, c in code[1:]:
+        for n, line in enumerate(c.source.splitlines(), 1):
+            if IMPORT.match(line):
+                problems.append(f"{rel}: cell {i} (code cell {code.index((i, c)) + 1}), line {n}: `{line.strip()}` "
+                                "is an import after the first code cell; move it to the first code cell "
+                                "(IJava 1.3 re-declares the earlier cells after a later import and their variables come back null)")
+    name = nb.metadata.get("kernelspec", {}).get("name")
+    if name != KERNEL:
+        problems.append(f"{rel}: metadata.kernelspec.name is {name!r}, must be {KERNEL!r} "
+                        "(IJava and stock JJava install themselves as 'java')")
+    return problems
 
 
 def cell_timeout():
@@ -105,7 +130,9 @@ def run_one(path, timeout):
     rel = os.path.relpath(path, REPO)
     nb = nbformat.read(path, as_version=4)
     expect = int(nb.metadata.get("gptkit", {}).get("expect_images", 0) or 0)
-    problems = []
+    problems = lint(nb, rel)
+    if problems:
+        return False, 0.0, 0, problems
     failed_cell = {}
 
     def on_error(cell, cell_index, execute_reply=None, **_):
@@ -115,7 +142,7 @@ def run_one(path, timeout):
     log_path = OUT / (Path(path).stem + ".kernel.log")
     client = NotebookClient(
         nb,
-        kernel_name=KERNEL,  # whatever the notebook's metadata says
+        kernel_name=KERNEL,  # the lint checked that the notebook's metadata names it too
         timeout=timeout,
         startup_timeout=180,
         allow_errors=False,

@@ -5,17 +5,15 @@
 #   scripts/setup-notebooks.sh --lab    # ... plus JupyterLab, to open the notebooks in a browser
 #
 # It creates the virtual environment .venv-notebooks/ in the repository root, installs the
-# pinned packages below, and installs the JJava kernel (kernelspec name "java") into that
-# venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap, with
+# pinned packages below, and installs the JJava kernel as kernelspec "gptkit-java" (display name
+# "Java (gptkit)"; not "java", the name IJava and stock JJava take) into that venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap, with
 # libtorch's OpenMP threads spinning only briefly (GOMP_SPINCOUNT, as ./gptkit; README "Speed").
 #
 # The kernel's classpath comes from kernel.json's "env" (JJAVA_CLASSPATH), so notebooks need
 # no magic. It is  <repo>/target/classes  and every  <repo>/target/lib/*.jar,
 # resolved when the kernel starts (so re-running Maven only needs a kernel restart).
-# Users of plain IJava/JJava without this kernelspec can use the equivalent first cell:
-#     %classpath /path/to/gptkit/target/classes /path/to/gptkit/target/lib/*
-# (IJava 1.3 spelled the jar part  %jars /path/to/gptkit/target/lib/*.jar ;
-#  it also reads the env var IJAVA_CLASSPATH where JJava reads JJAVA_CLASSPATH.)
+# Users of a stock IJava 1.3 or JJava without this kernelspec: see notebooks/README.md
+# ("Another Java kernel"): %classpath / %jars lines, or IJAVA_CLASSPATH / JJAVA_CLASSPATH.
 #
 # Environment: PYTHON (default python3, >= 3.9), JAVA_HOME (else `java` on PATH, must be >= 17).
 set -euo pipefail
@@ -104,16 +102,19 @@ fi
 
 # --- kernelspec ------------------------------------------------------------------------
 # pip's jjava drops a stock kernelspec (java -jar jjava-launcher.jar jjava.jar ...) into
-# $VENV/share/jupyter/kernels/java. We replace it with one that runs jjava.jar directly
-# (one JVM instead of two, flags visible in kernel.json) and carries the classpath.
+# $VENV/share/jupyter/kernels/java. We install our own beside it, "gptkit-java", that runs
+# jjava.jar directly (one JVM instead of two, flags visible in kernel.json) and carries the
+# classpath. Its own name, because IJava installs itself as "java" too: a notebook asking for
+# "java" could open on IJava without the kit's classpath and flags, and nobody would notice.
+KERNEL_NAME=gptkit-java
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
-mkdir "$STAGE/java"
-cp "$VENV/share/jupyter/kernels/java/jjava.jar" "$STAGE/java/jjava.jar"
+mkdir "$STAGE/$KERNEL_NAME"
+cp "$VENV/share/jupyter/kernels/java/jjava.jar" "$STAGE/$KERNEL_NAME/jjava.jar"
 # The kernel gets ./gptkit's OpenMP default (scripts/java-flags.sh): GOMP_SPINCOUNT, unless the
 # environment Jupyter starts it from sets GOMP_SPINCOUNT or OMP_WAIT_POLICY. kernel.json's "env"
 # would override the user's value, so a /bin/sh line in front of java decides at each kernel start.
-"$VPY" - "$STAGE/java/kernel.json" "$JAVA" "$REPO" "$GPTKIT_GOMP_SPINCOUNT" "${JVM_FLAGS[@]}" <<'EOF'
+"$VPY" - "$STAGE/$KERNEL_NAME/kernel.json" "$JAVA" "$REPO" "$GPTKIT_GOMP_SPINCOUNT" "${JVM_FLAGS[@]}" <<'EOF'
 import json, os, sys
 out, java, repo, spin, flags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 # "target*" (not "target") on purpose: JJava kills the kernel at start-up when the folder in
@@ -129,7 +130,7 @@ if os.name != "nt":  # libgomp (Linux libtorch) reads it; Windows' libtorch has 
             'export GOMP_SPINCOUNT; fi; exec "$@"', "gptkit-kernel", *argv]
 spec = {
     "argv": argv,
-    "display_name": "Java 17 (gptkit)",
+    "display_name": "Java (gptkit)",
     "language": "java",
     "interrupt_mode": "message",
     "env": env,
@@ -139,17 +140,26 @@ with open(out, "w") as f:
     json.dump(spec, f, indent=2)
     f.write("\n")
 EOF
-"$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name java "$STAGE/java" >/dev/null 2>&1 \
-  || { echo "setup-notebooks: 'jupyter kernelspec install' failed" >&2; "$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name java "$STAGE/java"; exit 1; }
+"$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name "$KERNEL_NAME" "$STAGE/$KERNEL_NAME" >/dev/null 2>&1 \
+  || { echo "setup-notebooks: 'jupyter kernelspec install' failed" >&2; "$VENV/bin/jupyter" kernelspec install --sys-prefix --replace --name "$KERNEL_NAME" "$STAGE/$KERNEL_NAME"; exit 1; }
 
-# jupyter_core >= 5 run from a venv prefers the venv's kernelspecs over a user-level "java"
-# (~/.local/share/jupyter/kernels/java, e.g. an old IJava install), but JUPYTER_PATH or
-# JUPYTER_PREFER_ENV_PATH=0 can still make another one win in `jupyter lab`: warn then.
+# kernels/java stays: pip owns it and keeps jjava.jar there (the check above restores it from
+# there). Setups before the rename wrote our kernel.json over pip's, as "Java 17 (gptkit)": drop
+# that one, so Jupyter does not offer two gptkit kernels (the notebooks ask for gptkit-java).
+OLD="$VENV/share/jupyter/kernels/java/kernel.json"
+if [[ -f "$OLD" ]] && grep -q '"Java 17 (gptkit)"' "$OLD"; then
+  rm -f "$OLD"
+  echo "setup-notebooks: removed the old kernelspec 'java' an earlier setup wrote (the notebooks now use '$KERNEL_NAME')"
+fi
+
+# jupyter_core >= 5 run from a venv prefers the venv's kernelspecs over a user-level one
+# (~/.local/share/jupyter/kernels/...), but JUPYTER_PATH or JUPYTER_PREFER_ENV_PATH=0 can still
+# make another one win in `jupyter lab`: warn then.
 # (run-notebooks.py puts the venv first in JUPYTER_PATH, so it always gets this one.)
-FOUND="$("$VENV/bin/jupyter" kernelspec list --json 2>/dev/null | "$VPY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"].get("java",{}).get("resource_dir",""))')"
-if [[ "$FOUND" != "$VENV/share/jupyter/kernels/java" ]]; then
-  echo "setup-notebooks: WARNING: Jupyter resolves kernel 'java' to $FOUND, which shadows $VENV/share/jupyter/kernels/java;" \
-       "remove it (jupyter kernelspec remove java) or start Jupyter with JUPYTER_PATH=$VENV/share/jupyter" >&2
+FOUND="$("$VENV/bin/jupyter" kernelspec list --json 2>/dev/null | "$VPY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"].get(sys.argv[1],{}).get("resource_dir",""))' "$KERNEL_NAME")"
+if [[ "$FOUND" != "$VENV/share/jupyter/kernels/$KERNEL_NAME" ]]; then
+  echo "setup-notebooks: WARNING: Jupyter resolves kernel '$KERNEL_NAME' to ${FOUND:-nothing}, not $VENV/share/jupyter/kernels/$KERNEL_NAME;" \
+       "remove the other one (jupyter kernelspec remove $KERNEL_NAME) or start Jupyter with JUPYTER_PATH=$VENV/share/jupyter" >&2
 fi
 # the library the notebooks call: target/classes plus every runtime jar in target/lib
 if [[ "${GPTKIT_SKIP_BUILD:-}" != 1 ]]; then
