@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""The hostile battery of the README's "Reliability" section, run through the real command line.
+
+    python3 scripts/reliability-battery.py          # from the repository root; needs Java 17+
+
+Each case runs ./gptkit the way a careless or hostile user would and checks three things:
+the exit code is 2, stderr's last line is one clear "error: ..." line that contains the words
+the case expects (the file, key or variable, and what to do), and no checkpoint, log or data
+file that existed before the case changed (sha256 before and after). A small model of Tiny
+Shakespeare is trained first (GPTKIT_DATA or ../shared/data holds the corpus). Prints one line
+per case and a summary: cases tried, clear messages, data lost. Exit status 1 if any case fails.
+"""
+import hashlib
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GPTKIT = str(REPO / "gptkit")
+WORK = Path(tempfile.mkdtemp(prefix="gptkit-battery-"))
+DATA = WORK / "data"
+OUT = WORK / "out"
+TINY = ["--n_layer=1", "--n_head=2", "--n_embd=16", "--block_size=16", "--batch_size=4", "--eval_iters=2",
+        "--eval_interval=5", "--log_interval=5", "--progress=false", "--charts=false", f"--data_dir={DATA}"]
+ENV = dict(os.environ, GPTKIT_DATA=os.environ.get("GPTKIT_DATA", str(REPO.parent / "shared" / "data")))
+
+
+def run(args, env=None, timeout=300):
+    return subprocess.run([GPTKIT, *args], capture_output=True, text=True, env=env or ENV, timeout=timeout)
+
+
+def digest(paths):
+    out = {}
+    for root in paths:
+        for p in sorted(Path(root).rglob("*")) if Path(root).is_dir() else [Path(root)]:
+            if p.is_file() and p.name != ".lock":
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+results = []
+
+
+def case(name, args, expect, env=None, watch=(OUT, DATA), setup=None, teardown=None):
+    if setup:
+        setup()
+    before = digest(watch)
+    try:
+        r = run(args, env)
+    finally:
+        if teardown:
+            teardown()
+    after = digest(watch)
+    lost = [p for p in before if before[p] != after.get(p)]
+    last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+    clear = r.returncode == 2 and last.startswith("error: ") and all(w in last for w in expect)
+    results.append((name, clear, lost))
+    print(f"{'ok  ' if clear and not lost else 'FAIL'} {name}: exit {r.returncode}; {last[:300]}"
+          + (f"; CHANGED: {lost}" if lost else ""))
+
+
+def checkpoint_with(json_bytes):
+    """A checkpoint whose CRC is right but whose header says json_bytes (length field as given)."""
+    body = b"GPTKIT-CKPT-1\n" + struct.pack(">i", len(json_bytes)) + json_bytes
+    return body + struct.pack(">q", zlib.crc32(body))
+
+
+def main():
+    print(f"battery in {WORK}")
+    r = run(["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--max_iters=10", "--always_save_checkpoint=true"])
+    if r.returncode != 0:
+        print(r.stdout[-2000:], r.stderr[-2000:])
+        sys.exit("the first training failed")
+    text = WORK / "roman.txt"
+    text.write_bytes("Le caf\u00e9 est ferm\u00e9.\n".encode("latin-1") * 50)
+    binary = WORK / "model.bin"
+    binary.write_bytes(bytes(range(256)) * 10)
+
+    case("a path given as dataset", ["prepare", str(text)], ["--text="])
+    case("text that is not UTF-8", ["prepare", f"--text={text}", f"--data_dir={DATA}"], ["roman.txt", "iconv"])
+    case("a binary file as text", ["prepare", f"--text={binary}", f"--data_dir={DATA}"], ["model.bin", "not a text"])
+    case("resume with an architecture override",
+         ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--init_from=resume", "--n_embd=32"],
+         ["n_embd", "contradicts"])
+    case("max_iters below 0", ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--max_iters=-1"],
+         ["max_iters"])
+    case("unknown key PRESETS", ["train", "shakespeare_char_cpu", "--PRESETS=x"], ["PRESETS"])
+    case("unwritable out_dir", ["train", "shakespeare_char_cpu", *TINY, "--out_dir=/proc/x"], ["/proc/x"])
+    case("empty out_dir", ["train", "shakespeare_char_cpu", *TINY, "--out_dir="], ["out_dir"])
+    other = WORK / "other-data"
+
+    def prepare_other():
+        other.mkdir(parents=True, exist_ok=True)
+        (other / "tiny.txt").write_text("abcdefgh " * 400)
+        run(["prepare", f"--text={other / 'tiny.txt'}", f"--data_dir={other}"])
+
+    case("a fresh run over another dataset's checkpoint",
+         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={other}", "--dataset=tiny", f"--out_dir={OUT}"],
+         ["tiny", "overwrite_out_dir"], setup=prepare_other)
+    bad = WORK / "bad-ckpt"
+    bad.mkdir()
+    for label, header, words in [("negative header length", None, ["header length"]),
+                                 ("missing model_args", b'{"iter_num":1,"tensors":[]}', ["model_args"]),
+                                 ("a shape larger than the data", b'{"model_args":{"block_size":2,"vocab_size":3,'
+                                  b'"n_layer":1,"n_head":1,"n_embd":2,"dropout":0.0,"bias":false},'
+                                  b'"tensors":[{"name":"transformer.wte.weight","shape":[3,2000000000]}]}',
+                                  ["transformer.wte.weight"])]:
+        raw = checkpoint_with(header) if header else \
+            b"GPTKIT-CKPT-1\n" + struct.pack(">i", -5) + b"{}" + struct.pack(">q", zlib.crc32(
+                b"GPTKIT-CKPT-1\n" + struct.pack(">i", -5) + b"{}"))
+        (bad / "ckpt.bin").write_bytes(raw)
+        case(f"checkpoint with a valid CRC but {label}", ["sample", f"--out_dir={bad}", "--max_new_tokens=5"],
+             ["ckpt.bin"] + words, watch=(bad, OUT, DATA))
+    env = dict(ENV, WORLD_SIZE="abc")
+    case("WORLD_SIZE=abc", ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}"], ["WORLD_SIZE=abc"], env=env)
+    env = dict(ENV, WORLD_SIZE="1", RANK="1")
+    case("WORLD_SIZE=1 RANK=1", ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}"], ["RANK=1"], env=env)
+    empty = WORK / "no-corpus"
+    empty.mkdir()
+    env = dict(ENV, GPTKIT_DATA=str(empty))
+    case("offline first run, no corpus", ["prepare", "shakespeare_char", f"--data_dir={WORK / 'fresh'}"],
+         ["GPTKIT_DATA", "input.txt"], env=env)
+    vocab = DATA / "shakespeare_char" / "vocab.txt"
+    saved = vocab.read_bytes()
+
+    def break_vocab():
+        vocab.write_bytes(saved[: len(saved) // 2])
+
+    def mend_vocab():
+        vocab.write_bytes(saved)
+
+    case("token files out of step with vocab.txt",
+         ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={WORK / 'out2'}"], ["vocab.txt", "prepare"],
+         watch=(OUT,), setup=break_vocab, teardown=mend_vocab)
+
+    # two trainers on one out_dir: the second refuses, naming the first one's PID
+    first = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *TINY, f"--out_dir={WORK / 'busy'}",
+                              "--max_iters=100000", "--eval_interval=100000"], env=ENV,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not (WORK / "busy" / ".lock").exists() and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(1)
+        case("a second trainer on a busy out_dir",
+             ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={WORK / 'busy'}"], ["in use", "PID"])
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+
+    # torchrun: SIGTERM to the launcher ends every worker within 5 s
+    launcher = subprocess.Popen([GPTKIT, "torchrun", "--nproc-per-node=2", "train", "shakespeare_char_cpu", *TINY,
+                                 f"--out_dir={WORK / 'ddp'}", "--max_iters=100000", "--eval_interval=100000",
+                                 "--gradient_accumulation_steps=2"], env=ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    workers = []
+    deadline = time.time() + 120
+    while len(workers) < 2 and time.time() < deadline:
+        time.sleep(1)
+        out = subprocess.run(["pgrep", "-f", f"out_dir={WORK / 'ddp'}"], capture_output=True, text=True).stdout
+        workers = [int(p) for p in out.split() if int(p) != launcher.pid]
+    launcher.send_signal(signal.SIGTERM)
+    t0 = time.time()
+    while time.time() - t0 < 10 and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()]
+    gone = time.time() - t0
+    results.append(("torchrun's workers end with their launcher", not alive and gone < 5 and len(workers) >= 2, []))
+    print(f"{'ok  ' if not alive and gone < 5 else 'FAIL'} torchrun's workers end with their launcher: "
+          f"{len(workers)} workers, all gone {gone:.1f} s after SIGTERM" + (f"; still alive: {alive}" if alive else ""))
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    launcher.wait(timeout=30)
+
+    clear = sum(1 for _, ok, _ in results if ok)
+    lost = sum(len(lost) for _, _, lost in results)
+    print(f"cases tried: {len(results)}, clear messages: {clear}, data lost: {lost}")
+    shutil.rmtree(WORK, ignore_errors=True)
+    sys.exit(0 if clear == len(results) and lost == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
