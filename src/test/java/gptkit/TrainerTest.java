@@ -14,6 +14,8 @@ import gptkit.train.Checkpoint;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
@@ -36,23 +38,28 @@ class TrainerTest {
         return TinyCorpus.config(out);
     }
 
-    @Test
-    void resumedRunEqualsUninterruptedRun(@TempDir Path a, @TempDir Path b) throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"float32", "float16"}) // float16: the masters and the scaler's state come back too
+    void resumedRunEqualsUninterruptedRun(String dtype, @TempDir Path a, @TempDir Path b) throws IOException {
         float[] straight;
         Table straightLog;
-        try (Trainer t = new Trainer(tiny(a))) {
+        TrainConfig whole = tiny(a);
+        whole.dtype = dtype;
+        try (Trainer t = new Trainer(whole)) {
             t.setOut(quiet());
             t.run();
             straight = t.model().params().get("transformer.h.0.mlp.c_fc.weight").toFloatArray();
             straightLog = t.log().table();
         }
         TrainConfig first = tiny(b);
+        first.dtype = dtype;
         first.max_iters = 10;
         try (Trainer t = new Trainer(first)) {
             t.setOut(quiet());
             t.run();
         }
         TrainConfig second = tiny(b);
+        second.dtype = dtype;
         second.init_from = "resume";
         try (Trainer t = new Trainer(second)) {
             t.setOut(quiet());
