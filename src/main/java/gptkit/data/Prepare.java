@@ -3,6 +3,12 @@ package gptkit.data;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import static gptkit.SafeFiles.deleteQuietly;
+import static gptkit.SafeFiles.deleteTree;
+import static gptkit.SafeFiles.readableByAll;
+import static gptkit.SafeFiles.tempBeside;
+
+import gptkit.SafeFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,17 +24,12 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * nanoGPT's data/shakespeare_char/prepare.py for any character corpus: the text's vocabulary,
@@ -301,8 +302,7 @@ public final class Prepare {
         }
         Path abs = dir.toAbsolutePath();
         mkdirs(abs.getParent(), abs);
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".prepare-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path tmp = tempBeside(abs.resolveSibling("." + abs.getFileName() + ".prepare")); // hidden, of its own
         try {
             try {
                 Files.createDirectory(tmp);
@@ -363,7 +363,7 @@ public final class Prepare {
                 + "folder is read-only or not yours. Prepare it in a folder you can write: "
                 + "`./gptkit prepare %s --data_dir=$HOME/gptkit-data` and train with the same --data_dir; or ask "
                 + "whoever owns %s to run `./gptkit prepare %s` there.", name, dir,
-                gptkit.IoErrors.reason(e), name, dir.getParent(), name), e);
+                SafeFiles.reason(e), name, dir.getParent(), name), e);
     }
 
     private static void mkdirs(Path toCreate, Path datasetDir) throws IOException {
@@ -388,44 +388,6 @@ public final class Prepare {
         } finally {
             deleteQuietly(tmp);
         }
-    }
-
-    /** A temp name of its own beside a file: FILE.<pid>.<random>.tmp. */
-    public static Path tempBeside(Path file) {
-        return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-    }
-
-    /** rw-r--r-- on POSIX file systems: a class share's students must be able to read the files. */
-    static void readableByAll(Path f) throws IOException {
-        try {
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // Windows: inherited ACLs
-        }
-    }
-
-    static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                // best effort
-            }
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(all::add);
-        } catch (IOException e) {
-            return;
-        }
-        all.forEach(Prepare::deleteQuietly);
     }
 
     static void download(String url, Path to, String sha256, String offlineHint) throws IOException {

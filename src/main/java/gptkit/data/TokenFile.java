@@ -1,5 +1,7 @@
 package gptkit.data;
 
+import gptkit.SafeFiles;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -76,13 +78,13 @@ public final class TokenFile {
      * file; readable by everyone (rw-r--r--). Prepare writes a whole folder at once instead.
      */
     public static void write(Path path, int[] ids, int from, int to) throws IOException {
-        Path tmp = Prepare.tempBeside(path.toAbsolutePath());
+        Path tmp = SafeFiles.tempBeside(path.toAbsolutePath());
         try {
             writeRaw(tmp, ids, from, to);
-            Prepare.readableByAll(tmp);
+            SafeFiles.readableByAll(tmp);
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            Prepare.deleteQuietly(tmp);
+            SafeFiles.deleteQuietly(tmp);
         }
     }
 

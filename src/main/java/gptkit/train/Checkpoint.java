@@ -186,7 +186,7 @@ public final class Checkpoint {
         crc.update(body);
         Files.createDirectories(file.toAbsolutePath().getParent());
         // a temp name of its own per save (two writers never share one), removed if the save fails
-        Path tmp = gptkit.data.Prepare.tempBeside(file);
+        Path tmp = gptkit.SafeFiles.tempBeside(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream os = java.nio.channels.Channels.newOutputStream(ch);

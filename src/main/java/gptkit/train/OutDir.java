@@ -1,6 +1,6 @@
 package gptkit.train;
 
-import gptkit.IoErrors;
+import gptkit.SafeFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,14 +22,11 @@ public final class OutDir {
     private OutDir() {}
 
     /**
-     * Refuses an empty out_dir and one that cannot be created or written (a read-only place, a file
-     * in the way, /proc), naming the reason; creates it otherwise. Called by the Trainer's constructor.
+     * Refuses an out_dir that cannot be created or written (a read-only place, a file in the way,
+     * /proc), naming the reason; creates it otherwise. Called by the Trainer's constructor after
+     * TrainConfig.validate, which refuses an empty one.
      */
     public static Path check(String outDir) {
-        if (outDir == null || outDir.isBlank()) {
-            throw new IllegalArgumentException("out_dir is empty: give the folder for ckpt.bin and log.csv, "
-                    + "e.g. --out_dir=out-mytext.");
-        }
         Path dir;
         try {
             dir = Path.of(outDir);
@@ -44,13 +41,13 @@ public final class OutDir {
         try {
             Files.createDirectories(dir);
         } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException("out_dir " + dir + " cannot be created (" + IoErrors.reason(e) + ")." + fix, e);
+            throw new IllegalArgumentException("out_dir " + dir + " cannot be created (" + SafeFiles.reason(e) + ")." + fix, e);
         }
-        Path probe = gptkit.data.Prepare.tempBeside(dir.resolve(".write-test"));
+        Path probe = SafeFiles.tempBeside(dir.resolve(".write-test"));
         try {
             Files.writeString(probe, "", StandardCharsets.UTF_8);
         } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException("out_dir " + dir + " is not writable (" + IoErrors.reason(e) + "): the "
+            throw new IllegalArgumentException("out_dir " + dir + " is not writable (" + SafeFiles.reason(e) + "): the "
                     + "checkpoint could never be saved." + fix, e);
         } finally {
             try {

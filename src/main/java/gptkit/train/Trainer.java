@@ -118,8 +118,9 @@ public final class Trainer implements AutoCloseable {
 
     private GPTConfig scratchArgs() throws IOException {
         out.println("Initializing a new model from scratch");
-        // a fresh run would overwrite the checkpoint of another dataset's model at its first save
-        OutDir.checkOwnership(outDir, cfg.dataset, tokenizer.chars(), cfg.overwrite_out_dir);
+        if (master) { // a fresh run would overwrite another dataset's checkpoint at its first save (rank 0 saves)
+            OutDir.checkOwnership(outDir, cfg.dataset, tokenizer.chars(), cfg.overwrite_out_dir);
+        }
         return new GPTConfig(cfg.block_size, tokenizer.vocabSize(), cfg.n_layer, cfg.n_head, cfg.n_embd,
                 cfg.dropout, cfg.bias);
     }
