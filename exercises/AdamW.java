@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 /**
  * Exercise adamw (notebook 03), graded by gptkit.grading.AdamWExerciseTest:

@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 import gptkit.grading.RunState;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 /**
  * Exercise clip_grad_norm (notebook 07), graded by gptkit.grading.ClipGradNormExerciseTest:

@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 /**
  * Exercise cross_entropy (notebook 02), graded by gptkit.grading.CrossEntropyExerciseTest:

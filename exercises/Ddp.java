@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 /**
  * Exercise ddp (notebook 08), graded by gptkit.grading.DdpExerciseTest:

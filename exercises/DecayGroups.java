@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,5 @@
 import gptkit.grading.EvalModel;
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 import java.util.Map;
 

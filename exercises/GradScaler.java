@@ -1,4 +1,4 @@
-import gptkit.grading.NotImplementedYet;
+import gptkit.exercises.NotImplementedYet;
 
 /**
  * Exercise grad_scaler (notebook 06), graded by gptkit.grading.GradScalerExerciseTest:

@@ -1,10 +1,24 @@
 package gptkit.solutions;
 
-/** Reference answer to exercises/GetLr.java. */
-public final class GetLr {
-    private GetLr() {}
+import gptkit.config.TrainConfig;
+import gptkit.train.LrSchedule;
 
-    public static double getLr(int it, double learningRate, int warmupIters, int lrDecayIters, double minLr) {
+/** Reference answer to exercises/GetLr.java. */
+public final class GetLr implements LrSchedule {
+    private final double learningRate;
+    private final int warmupIters;
+    private final int lrDecayIters;
+    private final double minLr;
+
+    public GetLr(TrainConfig cfg) {
+        learningRate = cfg.learning_rate;
+        warmupIters = cfg.warmup_iters;
+        lrDecayIters = cfg.lr_decay_iters;
+        minLr = cfg.min_lr;
+    }
+
+    @Override
+    public double lr(int it) {
         if (it < warmupIters) {
             return learningRate * (it + 1) / (warmupIters + 1); // step 0 already trains
         }

@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.Fixtures;
@@ -47,7 +49,7 @@ public class AdamWExerciseTest {
         }
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("adamw", "03", "AdamW", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.ADAMW, Api.class, List.of(
             Check.of("the first step moves each weight by lr against its gradient's sign", 2,
                     "bias correction: divide m by (1 - beta1^step) and v by (1 - beta2^step), step = 1 on the first "
                             + "call. Without it m is 0.1 g and sqrt(v) 0.22 |g|: the first steps are far too small.",

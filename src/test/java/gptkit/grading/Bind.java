@@ -36,6 +36,48 @@ public final class Bind {
         return proxy(api, target.getClass(), target, false);
     }
 
+    /**
+     * A student's part: cls must implement the library's interface part and have a public
+     * constructor with exactly these parameter types; both are checked now, at binding.
+     */
+    public static <T> Ctor<T> part(Class<?> cls, Class<T> part, Class<?>... types) {
+        if (!part.isAssignableFrom(cls)) {
+            throw new Mismatch(cls.getSimpleName() + " must implement " + part.getName() + ": keep `public final class "
+                    + cls.getSimpleName() + " implements " + part.getSimpleName() + "` as the exercise gives it");
+        }
+        try {
+            Constructor<?> c = cls.getDeclaredConstructor(types);
+            if (!Modifier.isPublic(c.getModifiers())) {
+                throw new NoSuchMethodException();
+            }
+            c.setAccessible(true);
+            return args -> {
+                try {
+                    return part.cast(c.newInstance(args));
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        } catch (NoSuchMethodException e) {
+            throw new Mismatch(cls.getSimpleName() + " has no constructor `public " + cls.getSimpleName() + "("
+                    + names(types) + ")`: keep the constructors the exercise gives");
+        }
+    }
+
+    /** Makes a new instance of a student's part for each call. */
+    @FunctionalInterface
+    public interface Ctor<T> {
+        T make(Object... args);
+    }
+
     /** new impl(args) through the constructor with exactly these parameter types. */
     public static Object construct(Class<?> impl, Class<?>[] types, Object... args) throws Throwable {
         Constructor<?> c;

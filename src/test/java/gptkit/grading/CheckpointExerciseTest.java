@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -166,7 +168,7 @@ public class CheckpointExerciseTest {
         }
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("checkpoint", "09", "Checkpoint", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.CHECKPOINT, Api.class, List.of(
             Check.of("everything comes back exactly: model, AdamW moments and step, iter_num, best_val_loss, config", 3,
                     "write every field of RunState and read them back in the same order; floats as binary "
                             + "(writeFloat), not text, so -0.0 and 1e-45 survive; load from the file, not from memory.",

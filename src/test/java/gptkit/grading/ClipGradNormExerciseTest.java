@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.Fixtures;
@@ -49,7 +51,7 @@ public class ClipGradNormExerciseTest {
         }
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("clip_grad_norm", "07", "ClipGradNorm", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.CLIP_GRAD_NORM, Api.class, List.of(
             Check.of("returns the total norm before clipping, over all tensors together", 3,
                     "sqrt of the sum of every squared element of every tensor, computed before any scaling, and "
                             + "returned: train.py logs it. Not the norm after clipping, not one norm per tensor.",

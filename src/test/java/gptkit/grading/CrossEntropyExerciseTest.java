@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.Fixtures;
@@ -47,7 +49,7 @@ public class CrossEntropyExerciseTest {
         near("the loss on the '" + name + "' logits", c.loss(), a.crossEntropy(c.logits(), c.targets()), 1e-5, 1e-6);
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("cross_entropy", "02", "CrossEntropy", Api.class,
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.CROSS_ENTROPY, Api.class,
             List.of(
             Check.of("matches torch's F.cross_entropy on random logits", 3,
                     "per row: log(sum_j exp(logit_j)) - logit_target; then the mean over rows. "

@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +31,7 @@ public class DdpExerciseTest {
         return new float[][] {{1f, -2f, 0.5f, 4f}, {3f, 2f, 0.25f, -4f}, {-1f, 0f, 0.75f, 8f}, {5f, 4f, 0.5f, 0f}};
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("ddp", "08", "Ddp", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.DDP, Api.class, List.of(
             Check.of("gradients are averaged across ranks, not summed", 3,
                     "all_reduce sums the ranks' gradients; DDP then divides by world_size. A sum makes the step "
                             + "world_size times larger than on one process.",

@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.Fixtures;
@@ -62,7 +64,7 @@ public class DecayGroupsExerciseTest {
         }
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("decay_groups", "03", "DecayGroups", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.DECAY_GROUPS, Api.class, List.of(
             Check.of("matrices and embeddings (dim >= 2) are decayed", 3,
                     "every tensor with 2 or more dimensions: the Linear weights, wte and wpe.",
                     a -> {

@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,7 +80,7 @@ public class EstimateLossExerciseTest {
         return new Map[1];
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("estimate_loss", "05", "EstimateLoss", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.ESTIMATE_LOSS, Api.class, List.of(
             Check.of("the mean of eval_iters batch losses, for 'train' and for 'val'", 3,
                     "for each split call model.loss(split) eval_iters times (a fresh batch each) and average; "
                             + "return {\"train\": mean, \"val\": mean}.",

@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,7 +59,7 @@ public class GetBatchExerciseTest {
         return c;
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of("get_batch", "01", "GetBatch", Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.GET_BATCH, Api.class, List.of(
             Check.of("x holds data[i : i + block_size] for each offset i", 2,
                     "row b of x is data[ix[b]], data[ix[b] + 1], ..., block_size tokens, in order.",
                     a -> {

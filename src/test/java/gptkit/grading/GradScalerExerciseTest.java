@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.Part;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.Fixtures;
@@ -109,7 +111,7 @@ public class GradScalerExerciseTest {
         return "at step " + (i + 1) + " of torch's script (" + s.kind() + " gradients)";
     }
 
-    public static final Exercise<Api> EXERCISE = new Exercise<>("grad_scaler", "06", "GradScaler",
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.GRAD_SCALER,
             GradScalerExerciseTest::bind, List.of(
             Check.of("unscale divides every gradient by the scale, once per iteration", 2,
                     "grads[i][j] *= 1 / scale in place, in unscale(); step() unscales only when unscale() was not "

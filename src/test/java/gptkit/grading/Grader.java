@@ -1,5 +1,7 @@
 package gptkit.grading;
 
+import gptkit.exercises.ExerciseCompiler;
+import gptkit.exercises.NotImplementedYet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.opentest4j.AssertionFailedError;
@@ -11,19 +13,40 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
- * Runs an exercise's checks against a class. Each check runs in its own thread with a time
- * limit, so an endless loop or an exception costs that check only; NotImplementedYet means "not
- * attempted". For JUnit, every check is a dynamic test: a failure fails the build, a check of
- * exercises/ that is not attempted is skipped, one of solutions/ fails.
+ * Runs an exercise's checks against a class. A student's file is compiled on its own first (one
+ * that does not compile costs only its exercise) and its compiled classes must obey LibraryUse.
+ * Each check runs in its own thread with a time limit, so an endless loop or an exception costs
+ * that check only; NotImplementedYet means "not attempted". Checks draw inputs from
+ * {@link #random()}, seeded per run, so answers hard-coded for the visible inputs fail. For JUnit,
+ * every check is a dynamic test: a failure fails the build, a check of exercises/ that is not
+ * attempted is skipped, one of solutions/ fails.
  */
 public final class Grader {
     private Grader() {}
+
+    /** The seed of this run's drawn inputs: -Dgrading.seed=N repeats a run. */
+    public static final long SEED = Long.getLong("grading.seed", System.nanoTime() % 1_000_000);
+
+    private static final ThreadLocal<Random> RANDOM = new ThreadLocal<>();
+
+    /**
+     * The generator of the running check: the same draws for every class graded in this run
+     * (a known mistake is recognised by giving the same wrong output), other draws next run.
+     */
+    public static Random random() {
+        Random r = RANDOM.get();
+        if (r == null) {
+            throw new IllegalStateException("Grader.random() outside a check");
+        }
+        return r;
+    }
 
     /** Per check; -Dgrading.timeout=seconds to change it. */
     public static Duration timeout() {
@@ -42,9 +65,8 @@ public final class Grader {
                 continue;
             }
             Session<I> s = new Session<>(ex, t.className(ex), timeout());
-            if (t == Target.EXERCISES) {
-                s.broken = LibraryUse.problem(Path.of(System.getProperty("basedir", "."), ex.path(t)));
-            }
+            s.compileFrom = t == Target.EXERCISES ? Path.of(System.getProperty("basedir", "."), ex.path(t)) : null;
+            s.knowMistakes = true;
             nodes.add(dynamicContainer(t.label + ": " + ex.id(), ex.checks().stream().map(c ->
                     dynamicTest("[" + c.points() + " pt] " + c.name(), () -> report(t, ex, c, s.run(c))))));
         }
@@ -67,7 +89,7 @@ public final class Grader {
                 throw new AssertionFailedError(ex.path(t) + " still throws NotImplementedYet: "
                         + "the reference answers must be complete");
             }
-            case FAILED -> throw new AssertionFailedError(ex.path(t) + ": " + o.message() + "\n  hint: " + c.hint());
+            case FAILED -> throw new AssertionFailedError(ex.path(t) + ": " + o.message() + "\n  hint: " + o.hint(c));
         }
     }
 
@@ -93,6 +115,10 @@ public final class Grader {
         private I impl;
         private String broken;
         private boolean hung;
+        /** exercises/FILE.java to compile on its own; null: the class is on the test class path. */
+        Path compileFrom;
+        /** Compare a failure with the exercise's known mistakes (not when grading those themselves). */
+        boolean knowMistakes;
 
         Session(Exercise<I> ex, String className, Duration timeout) {
             this.ex = ex;
@@ -110,8 +136,32 @@ public final class Grader {
             if (broken != null) {
                 return Outcome.failed(broken);
             }
+            Outcome o = runTimed(c);
+            return knowMistakes && o.status() == Outcome.Status.FAILED ? recognise(c, o) : o;
+        }
+
+        /** The known mistake whose wrong answer fails this check with the very same message, if any. */
+        private Outcome recognise(Check<I> c, Outcome o) {
+            for (Exercise.Mistake m : ex.mistakes()) {
+                String wrong = "gptkit.grading.wrong." + m.className();
+                try {
+                    Class.forName(wrong, false, Grader.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    continue; // a class copy without the instructor's wrong answers
+                }
+                Session<I> w = new Session<>(ex, wrong, timeout);
+                if (w.run(c).message().equals(o.message())) {
+                    return o.withKnownMistake(m.what());
+                }
+            }
+            return o;
+        }
+
+        private Outcome runTimed(Check<I> c) {
             Throwable[] error = new Throwable[1];
+            long seed = SEED * 31 + (ex.id() + "/" + c.name()).hashCode();
             Thread t = new Thread(() -> {
+                RANDOM.set(new Random(seed));
                 try {
                     c.body().run(impl);
                 } catch (Throwable e) {
@@ -135,7 +185,24 @@ public final class Grader {
 
         private void bind() {
             try {
-                impl = ex.binder().apply(Class.forName(className, false, Grader.class.getClassLoader()));
+                Class<?> cls;
+                if (compileFrom != null) {
+                    ExerciseCompiler.Compiled k = ExerciseCompiler.compile(compileFrom, ex.path(Target.EXERCISES),
+                            Path.of(System.getProperty("basedir", "."), "target", "exercise-classes", ex.id()),
+                            Grader.class.getClassLoader());
+                    if (!k.ok()) {
+                        broken = k.error();
+                        return;
+                    }
+                    cls = k.load(className);
+                    broken = LibraryUse.problem(k.classes());
+                } else {
+                    cls = Class.forName(className, false, Grader.class.getClassLoader());
+                    broken = LibraryUse.problem(cls);
+                }
+                if (broken == null) {
+                    impl = ex.binder().apply(cls);
+                }
             } catch (ClassNotFoundException e) {
                 broken = "class " + className + " is missing";
             } catch (Bind.Mismatch e) {

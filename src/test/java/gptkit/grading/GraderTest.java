@@ -1,6 +1,14 @@
 package gptkit.grading;
 
+import gptkit.exercises.NotImplementedYet;
+import gptkit.exercises.Part;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import gptkit.exercises.ExerciseCompiler;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -8,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +26,7 @@ class GraderTest {
         int f(int x);
     }
 
-    static final Exercise<Api> EX = Exercise.of("fake", "00", "Fake", Api.class, List.of(
+    static final Exercise<Api> EX = Exercise.ofStatics(Part.GET_LR, Api.class, List.of(
             Check.of("f(1) is 2", 3, "double it", a -> Expect.that(a.f(1) == 2, "f(1) is " + a.f(1))),
             Check.of("f(0) is 0", 2, "zero stays zero", a -> Expect.that(a.f(0) == 0, "f(0) is " + a.f(0)))));
 
@@ -103,14 +112,39 @@ class GraderTest {
         assertTrue(missing.message().contains("is missing"), missing.message());
     }
 
+    /** A wrong answer's class, compiled with the tests: the rule reads its bytecode. */
+    static String problemOf(String wrong) throws ClassNotFoundException {
+        return LibraryUse.problem(Class.forName("gptkit.grading.wrong." + wrong));
+    }
+
     @Test
-    void aStudentFileMayNameTheLibraryInCommentsButNotCallIt() {
-        assertEquals(null, LibraryUse.find("import gptkit.grading.NotImplementedYet;\n"
-                + "/** gptkit.train.GetLr is the reference. */ class GetLr { // see gptkit.train.GetLr\n}"));
-        assertEquals("gptkit.train.GetLr.getLr", LibraryUse.find("class GetLr { double f() {\n"
-                + "  return gptkit.train.GetLr.getLr(0, 1, 2, 3, 4); } }"));
-        assertEquals("gptkit.data", LibraryUse.find("import gptkit.data.*;"));
-        assertEquals("gptkit.ddp.Ddp.accumulationPerRank", LibraryUse.find("import static gptkit.ddp.Ddp.accumulationPerRank;"));
+    void theLibraryRuleReadsBytecodeSoNoSpellingHidesACall() throws Exception {
+        // the three tricks the source-text rule let through, each now named with its line
+        assertTrue(problemOf("GetLrUnicodeEscape").startsWith("it uses gptkit.train.GetLr at GetLrUnicodeEscape.java:"),
+                problemOf("GetLrUnicodeEscape"));
+        assertTrue(problemOf("GetLrBetweenCommentStrings").startsWith("it uses gptkit.train.GetLr at "),
+                problemOf("GetLrBetweenCommentStrings"));
+        assertTrue(problemOf("GetLrByReflection").startsWith("it calls Class.forName at GetLrByReflection.java:"),
+                problemOf("GetLrByReflection"));
+        // what a part may use: its interface, the config, NDArray, lambdas and string concatenation
+        assertNull(LibraryUse.problem(gptkit.solutions.GetLr.class));
+        assertNull(LibraryUse.problem(gptkit.solutions.CrossEntropy.class));
+    }
+
+    @Test
+    void aFileThatDoesNotCompileCostsOnlyItsExerciseAndSaysWhere(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("GetLr.java");
+        Files.writeString(src, "public final class GetLr {\n  double lr(int it) { return it * ; }\n}\n");
+        ExerciseCompiler.Compiled k = ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve("out"),
+                getClass().getClassLoader());
+        assertTrue(k.error().startsWith("does not compile: exercises/GetLr.java:2: illegal start of expression"),
+                k.error());
+        Files.writeString(src, "public final class GetLr {\n  public double lr(int it) { return it * 2.0; }\n}\n");
+        k = ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve("out"), getClass().getClassLoader());
+        assertTrue(k.ok(), k.error());
+        assertEquals(false, k.notAttempted());
+        Object o = k.load("GetLr").getDeclaredConstructor().newInstance();
+        assertEquals(6.0, o.getClass().getMethod("lr", int.class).invoke(o, 3));
     }
 
     @Test

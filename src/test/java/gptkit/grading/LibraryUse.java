@@ -1,36 +1,123 @@
 package gptkit.grading;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import com.tngtech.archunit.core.domain.AccessTarget;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaAccess;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Finds uses of the library in a student's file: gptkit.data.GetBatch.offsets or
- * gptkit.train.GetLr.getLr would pass the checks without a line of the student's own. Comments
- * may name the library (the statements do); code may use gptkit.grading only.
+ * The rule a graded part obeys, checked on its compiled classes (so no spelling of the source,
+ * a unicode escape, a string that looks like a comment, can hide a call): it may use the
+ * library's interfaces and the data they carry, DJL's NDArray and Java's own classes, but not the
+ * library's implementations (gptkit.train.GetLr would pass every check without a line of the
+ * student's own), DJL's ready-made losses and optimizers, reflection, method handles or class
+ * loading by name (which could reach anything).
  */
 public final class LibraryUse {
     private LibraryUse() {}
 
-    private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
-    private static final Pattern LIBRARY = Pattern.compile("\\bgptkit\\s*\\.\\s*(?!grading\\b)[\\w.]*\\w");
+    /** What a part may use from the kit: the part interfaces, their data, no_grad and the stub. */
+    static final Set<String> ALLOWED = Set.of(
+            "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.model.Loss",
+            "gptkit.optim.Optimizer", "gptkit.optim.Optimizer$Factory", "gptkit.optim.AdamW$ParamGroup",
+            "gptkit.optim.DecayGroups", "gptkit.config.TrainConfig",
+            "gptkit.train.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",
+            "gptkit.train.EstimateLoss$Losses", "gptkit.train.GradClipper",
+            "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",
+            "gptkit.train.CheckpointStore", "gptkit.train.Checkpoint$Header", "gptkit.train.Checkpoint$Loaded",
+            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.TrainingLoop", "gptkit.train.TrainingLoop$Trainer",
+            "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.Tensors",
+            "gptkit.exercises.NotImplementedYet");
 
-    /** The first library name the code uses, or null. */
-    public static String find(String source) {
-        Matcher m = LIBRARY.matcher(COMMENTS.matcher(source).replaceAll(" "));
-        return m.find() ? m.group().replaceAll("\\s", "") : null;
+    /** Packages and classes no part may touch, and why. */
+    private static final List<String[]> BANNED = List.of(
+            new String[] {"java.lang.reflect.", "reflection"},
+            new String[] {"java.lang.invoke.", "method handles"},
+            new String[] {"java.lang.ClassLoader", "class loading"},
+            new String[] {"java.net.URLClassLoader", "class loading"},
+            new String[] {"java.util.ServiceLoader", "class loading"},
+            new String[] {"javax.tools.", "a compiler"},
+            new String[] {"java.lang.ProcessBuilder", "another process"},
+            new String[] {"java.lang.Runtime", "another process"},
+            new String[] {"ai.djl.training.loss.", "DJL's ready-made losses"},
+            new String[] {"ai.djl.training.optimizer.", "DJL's ready-made optimizers"},
+            new String[] {"ai.djl.training.tracker.", "DJL's ready-made schedules"},
+            new String[] {"ai.djl.ndarray.internal.", "DJL's internals"},
+            new String[] {"ai.djl.pytorch.", "the engine's internals"});
+
+    /** Methods of java.lang.Class that find or make classes and members by name. */
+    private static final Set<String> CLASS_BY_NAME = Set.of("forName", "getMethod", "getMethods",
+            "getDeclaredMethod", "getDeclaredMethods", "getField", "getFields", "getDeclaredField",
+            "getDeclaredFields", "getConstructor", "getConstructors", "getDeclaredConstructor",
+            "getDeclaredConstructors", "newInstance", "getClassLoader", "getResource", "getResourceAsStream");
+
+    /** Why the classes compiled from one exercise file may not be graded, or null when they obey. */
+    public static String problem(Path classesDir) {
+        return problem(new ClassFileImporter().importPath(classesDir));
     }
 
-    /** Why the file may not be graded, or null when it is its own work (or cannot be read). */
-    static String problem(Path file) {
-        try {
-            String use = Files.isRegularFile(file) ? find(Files.readString(file)) : null;
-            return use == null ? null : "it uses " + use + ": write it yourself; the library's "
-                    + "version is the reference, not the answer";
-        } catch (IOException e) {
-            return null;
+    /** The same for a class on the test class path (a solution or a wrong answer) and its nested classes. */
+    public static String problem(Class<?> cls) {
+        String top = cls.getName();
+        JavaClasses classes = new ClassFileImporter()
+                .withImportOption(loc -> loc.contains("/" + cls.getSimpleName() + ".class")
+                        || loc.contains("/" + cls.getSimpleName() + "$"))
+                .importPackages(cls.getPackageName());
+        return problem(classes.that(new com.tngtech.archunit.base.DescribedPredicate<JavaClass>("from " + top) {
+            @Override
+            public boolean test(JavaClass c) {
+                return c.getName().equals(top) || c.getName().startsWith(top + "$");
+            }
+        }));
+    }
+
+    private static String problem(Iterable<JavaClass> classes) {
+        for (JavaClass c : classes) {
+            for (JavaAccess<?> a : c.getAccessesFromSelf()) {
+                AccessTarget t = a.getTarget();
+                if (t.getOwner().getName().equals("java.lang.Class") && CLASS_BY_NAME.contains(t.getName())) {
+                    return "it calls Class." + t.getName() + " " + where(a.getDescription())
+                            + ": a part may not find or load classes by name; write it yourself";
+                }
+            }
+            for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                String target = d.getTargetClass().getName();
+                if (target.startsWith("gptkit.") && !ALLOWED.contains(target) && !ownClass(target, c)) {
+                    return "it uses " + target.replace('$', '.') + " " + where(d.getDescription())
+                            + ": write it yourself; the library's version is the reference, not the answer";
+                }
+                for (String[] b : BANNED) {
+                    if (target.startsWith(b[0]) && !lambdaMachinery(target)) {
+                        return "it uses " + target + " " + where(d.getDescription()) + ": a part may not use "
+                                + b[1] + "; write it with NDArray and plain Java";
+                    }
+                }
+            }
         }
+        return null;
+    }
+
+    /** A wrong answer or solution may use its own nested classes. */
+    private static boolean ownClass(String target, JavaClass c) {
+        String top = c.getName().contains("$") ? c.getName().substring(0, c.getName().indexOf('$')) : c.getName();
+        return target.equals(top) || target.startsWith(top + "$");
+    }
+
+    /** What javac itself emits for a lambda or a string concatenation. */
+    private static boolean lambdaMachinery(String target) {
+        return target.equals("java.lang.invoke.MethodHandles$Lookup") || target.equals("java.lang.invoke.LambdaMetafactory")
+                || target.equals("java.lang.invoke.StringConcatFactory");
+    }
+
+    /** "(GetLr.java:12)" from ArchUnit's description of a dependency. */
+    private static String where(String description) {
+        int i = description.lastIndexOf(" in (");
+        return i < 0 ? "" : "at " + description.substring(i + 4).replace(")", "").replace("(", "");
     }
 }

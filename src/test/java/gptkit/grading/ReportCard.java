@@ -74,6 +74,18 @@ public final class ReportCard implements BeforeAllCallback {
         return earned(rows) + "/" + max(rows) + (todo > 0 ? " (" + todo + " not attempted)" : "");
     }
 
+    /** One target's results in the catalog's order (the summary's), not the order JUnit ran them. */
+    private static List<Map.Entry<Exercise<?>, List<Row>>> inOrder(Target t) {
+        Map<Exercise<?>, List<Row>> m = RESULTS.get(t);
+        List<Map.Entry<Exercise<?>, List<Row>>> out = new ArrayList<>();
+        for (Exercise<?> e : Catalog.ALL) {
+            if (m.containsKey(e)) {
+                out.add(Map.entry(e, m.get(e)));
+            }
+        }
+        return out;
+    }
+
     private static List<Exercise<?>> graded() {
         return Catalog.ALL.stream().filter(e -> RESULTS.values().stream().anyMatch(m -> m.containsKey(e))).toList();
     }
@@ -98,7 +110,7 @@ public final class ReportCard implements BeforeAllCallback {
         }
         b.append('\n');
         for (Target t : targets) {
-            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+            for (Map.Entry<Exercise<?>, List<Row>> e : inOrder(t)) {
                 List<Row> failed = e.getValue().stream()
                         .filter(r -> r.outcome().status() == Outcome.Status.FAILED).toList();
                 if (failed.isEmpty()) {
@@ -108,18 +120,20 @@ public final class ReportCard implements BeforeAllCallback {
                         e.getKey().id(), status(e.getValue())));
                 for (Row r : failed) {
                     b.append(String.format("   FAILED [%d pt] %s%n      %s%n      hint: %s%n", r.check().points(),
-                            r.check().name(), r.outcome().message().replace("\n", "\n      "), r.check().hint()));
+                            r.check().name(), r.outcome().message().replace("\n", "\n      "), r.outcome().hint(r.check())));
                 }
             }
         }
         b.append(rule).append('\n');
         b.append(" One exercise: ./mvnw test -Dexercise=<id>    Only exercises/: ./mvnw test -Dgrade=exercises\n");
-        b.append(" Details: target/grades.md, target/grades.json\n").append(rule);
+        b.append(" Details: target/grades.md, target/grades.json. Inputs were drawn with -Dgrading.seed=" + Grader.SEED
+                + "\n").append(rule);
         return b.toString();
     }
 
     static String markdown() {
-        StringBuilder b = new StringBuilder("# Grades\n\n| exercise | notebook | file |");
+        StringBuilder b = new StringBuilder("# Grades\n\nInputs drawn with -Dgrading.seed=" + Grader.SEED
+                + "\n\n| exercise | notebook | file |");
         List<Target> targets = new ArrayList<>(RESULTS.keySet());
         targets.forEach(t -> b.append(' ').append(t.label).append(" |"));
         b.append("\n|---|---|---|").append("---|".repeat(targets.size())).append('\n');
@@ -129,7 +143,7 @@ public final class ReportCard implements BeforeAllCallback {
             b.append('\n');
         }
         for (Target t : targets) {
-            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+            for (Map.Entry<Exercise<?>, List<Row>> e : inOrder(t)) {
                 b.append(String.format("%n## %s: %s%n%n", e.getKey().path(t), status(e.getValue())));
                 for (Row r : e.getValue()) {
                     String mark = switch (r.outcome().status()) {
@@ -139,7 +153,7 @@ public final class ReportCard implements BeforeAllCallback {
                     };
                     b.append(String.format("- %s, %d pt: %s%n", mark, r.check().points(), r.check().name()));
                     if (r.outcome().status() == Outcome.Status.FAILED) {
-                        b.append(String.format("  - %s%n  - hint: %s%n", r.outcome().message(), r.check().hint()));
+                        b.append(String.format("  - %s%n  - hint: %s%n", r.outcome().message(), r.outcome().hint(r.check())));
                     }
                 }
             }
@@ -152,7 +166,7 @@ public final class ReportCard implements BeforeAllCallback {
         for (Target t : RESULTS.keySet()) {
             List<Object> exs = new ArrayList<>();
             List<Row> all = new ArrayList<>();
-            for (Map.Entry<Exercise<?>, List<Row>> e : RESULTS.get(t).entrySet()) {
+            for (Map.Entry<Exercise<?>, List<Row>> e : inOrder(t)) {
                 Exercise<?> ex = e.getKey();
                 List<Object> checks = new ArrayList<>();
                 for (Row r : e.getValue()) {
@@ -163,7 +177,7 @@ public final class ReportCard implements BeforeAllCallback {
                     c.put("status", r.outcome().status().name().toLowerCase());
                     if (r.outcome().status() == Outcome.Status.FAILED) {
                         c.put("message", r.outcome().message());
-                        c.put("hint", r.check().hint());
+                        c.put("hint", r.outcome().hint(r.check()));
                     }
                     checks.add(c);
                 }

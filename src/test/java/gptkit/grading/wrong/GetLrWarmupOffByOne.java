@@ -1,15 +1,25 @@
 package gptkit.grading.wrong;
 
+import gptkit.config.TrainConfig;
+import gptkit.train.LrSchedule;
+
 /** Wrong: lr * it / warmup_iters, nanoGPT's old warmup: step 0 trains with lr 0. */
-public final class GetLrWarmupOffByOne {
-    public static double getLr(int it, double learningRate, int warmupIters, int lrDecayIters, double minLr) {
-        if (it < warmupIters) {
-            return learningRate * it / warmupIters;
+public final class GetLrWarmupOffByOne implements LrSchedule {
+    private final TrainConfig c;
+
+    public GetLrWarmupOffByOne(TrainConfig cfg) {
+        c = cfg;
+    }
+
+    @Override
+    public double lr(int it) {
+        if (it < c.warmup_iters) {
+            return c.learning_rate * it / c.warmup_iters;
         }
-        if (it > lrDecayIters) {
-            return minLr;
+        if (it > c.lr_decay_iters) {
+            return c.min_lr;
         }
-        double ratio = (double) (it - warmupIters) / (lrDecayIters - warmupIters);
-        return minLr + 0.5 * (1.0 + Math.cos(Math.PI * ratio)) * (learningRate - minLr);
+        double ratio = (double) (it - c.warmup_iters) / (c.lr_decay_iters - c.warmup_iters);
+        return c.min_lr + 0.5 * (1.0 + Math.cos(Math.PI * ratio)) * (c.learning_rate - c.min_lr);
     }
 }
