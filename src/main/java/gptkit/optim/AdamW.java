@@ -58,14 +58,14 @@ public final class AdamW implements Optimizer {
         return new AdamW(configureOptimizers(params, c.weight_decay), c.learning_rate, c.beta1, c.beta2, 1e-8);
     }
 
-    /** The optimizer an AdamW-like constructor builds over the groups a DecayGroups part makes. */
+    /** The optimizer an AdamW-like constructor builds over the groups a ConfigureOptimizers part makes. */
     @FunctionalInterface
     public interface Constructor {
         Optimizer create(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps);
     }
 
     /** The optimizer part from a grouping and an AdamW, with train.py's settings (eps 1e-8). */
-    public static Optimizer.Factory factory(DecayGroups grouping, Constructor adamw) {
+    public static Optimizer.Factory factory(ConfigureOptimizers grouping, Constructor adamw) {
         return (params, c) -> adamw.create(grouping.configureOptimizers(params, c.weight_decay), c.learning_rate,
                 c.beta1, c.beta2, 1e-8);
     }

@@ -26,7 +26,7 @@ public final class LibraryUse {
     static final Set<String> ALLOWED = Set.of(
             "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.model.Loss",
             "gptkit.optim.Optimizer", "gptkit.optim.Optimizer$Factory", "gptkit.optim.AdamW$ParamGroup",
-            "gptkit.optim.DecayGroups", "gptkit.config.TrainConfig",
+            "gptkit.optim.ConfigureOptimizers", "gptkit.config.TrainConfig",
             "gptkit.train.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",
             "gptkit.train.EstimateLoss$Losses", "gptkit.train.GradClipper",
             "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",

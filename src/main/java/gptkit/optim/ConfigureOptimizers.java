@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The grouping half of configure_optimizers: which parameters get weight decay. The library's
+ * nanoGPT's configure_optimizers, its grouping half: which parameters get weight decay. The library's
  * is {@link AdamW#configureOptimizers}; {@link AdamW#factory} builds the optimizer part from any.
  */
 @FunctionalInterface
-public interface DecayGroups {
+public interface ConfigureOptimizers {
     /** Two groups, as nanoGPT makes them: decayed (weightDecay) first, then not decayed (0.0). */
     List<AdamW.ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay);
 }
