@@ -30,7 +30,8 @@ public record Parts(
         GradClipper clipGradNorm,             // torch.nn.utils.clip_grad_norm_
         ScalerFactory scaler,                 // torch.amp.GradScaler(enabled=dtype == 'float16')
         CollectiveFactory ddp,                // DDP's gradient all-reduce (one process: nothing)
-        CheckpointStore checkpoint) {         // torch.save / torch.load of ckpt
+        CheckpointStore checkpoint,           // torch.save / torch.load of ckpt
+        TrainingLoop loop) {                  // the while loop itself
 
     /** Builds the loss scaler for a run. */
     @FunctionalInterface
@@ -55,42 +56,47 @@ public record Parts(
                 ClipGradNorm::clipGrads,
                 c -> c.dtype.equals("float16") ? new GradScaler() : LossScaler.disabled(),
                 c -> Ddp.fromEnv(c.ddp_timeout),
-                Checkpoint.store());
+                Checkpoint.store(),
+                new TrainLoop());
     }
 
     public Parts withGetBatch(BatchSource p) {
-        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withLoss(Loss p) {
-        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withOptimizer(Optimizer.Factory p) {
-        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withSchedule(LrSchedule.Factory p) {
-        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint);
+        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withEstimateLoss(LossEstimator p) {
-        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint);
+        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withClipGradNorm(GradClipper p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint, loop);
     }
 
     public Parts withScaler(ScalerFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint, loop);
     }
 
     public Parts withDdp(CollectiveFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint, loop);
+    }
+
+    public Parts withLoop(TrainingLoop p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, p);
     }
 
     public Parts withCheckpoint(CheckpointStore p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p, loop);
     }
 }

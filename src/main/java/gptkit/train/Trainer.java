@@ -26,6 +26,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +54,11 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final LossScaler scaler;
     private final TrainingLog log;
-    private final NDArray accumDivisor; // owns its memory: used inside the graph
     private final AutoCloseable outDirLock; // one training process per out_dir
-    private final double maxNorm;
     private int iterNum;
     private double bestValLoss = 1e9;
     private EstimateLoss.Losses lastEval;
     private PrintStream out = System.out;
-    private NDList xy; // the batch the next micro-step trains on
 
     /** What a run ended with. */
     public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
@@ -109,9 +107,6 @@ public final class Trainer implements AutoCloseable {
         scaler = parts.scaler().create(cfg);
         log = cfg.init_from.equals("resume") ? restore(ckpt) : new TrainingLog();
         precision = Precision.of(cfg.dtype, model.params()); // after the weights are final
-        accumDivisor = model.manager().create((float) accumulation);
-        NDScope.unregister(accumDivisor);
-        maxNorm = cfg.grad_clip != 0.0 ? cfg.grad_clip : Double.POSITIVE_INFINITY; // 0: no clipping, norm still logged
         // last, so a constructor that fails holds no lock; only rank 0 writes into out_dir
         outDirLock = master ? OutDirLock.acquire(outDir) : () -> { };
     }
@@ -172,68 +167,227 @@ public final class Trainer implements AutoCloseable {
         return restored;
     }
 
-    /** Runs train.py's loop until max_iters (inclusive, as train.py does). */
+    /** Runs the loop part (train.py's while loop) until max_iters, inclusive as train.py does. */
     public Result run() throws IOException {
         long tokensPerIter = (long) accumulation * ddp.worldSize() * cfg.batch_size * cfg.block_size;
         out.printf("tokens per iteration will be: %,d%n", tokensPerIter);
-        xy = trainBatch(iterNum, 0); // fetch the very first batch
-        long t0 = System.nanoTime();
-        int localIter = 0; // number of iterations in the lifetime of this process
-        double runningMfu = -1.0;
-        float lossf = Float.NaN;
-        double dt = Double.NaN;
+        Steps steps = new Steps(tokensPerIter);
         try (Progress progress = Progress.of(cfg.progress && master, cfg.max_iters + 1 - iterNum, out)) {
-            while (true) {
-                // determine and set the learning rate for this iteration
-                double lr = schedule.lr(iterNum);
-                optimizer.setLearningRate(lr);
-                // evaluate the loss on train/val sets and write checkpoints
-                if (iterNum % cfg.eval_interval == 0 && master) {
-                    evaluateAndCheckpoint(lr);
-                }
-                if (iterNum == 0 && cfg.eval_only) {
-                    break;
-                }
-                // forward backward update, with gradient accumulation to simulate a larger batch
-                for (int micro = 0; micro < accumulation; micro++) {
-                    lossf = forwardBackward(micro);
-                }
-                if (!Float.isFinite(lossf)) {
-                    throw diverged("the loss", lossf, lr);
-                }
-                // average across ranks, unscale, clip, step (unless float16 overflowed), zero_grad
-                float gradNorm = optimizerStep();
-                // timing and logging
-                long t1 = System.nanoTime();
-                dt = (t1 - t0) / 1e9;
-                t0 = t1;
-                if (iterNum % cfg.log_interval == 0 && master) {
-                    if (localIter >= 5) { // let the training loop settle a bit
-                        double mfu = Mfu.estimateMfu(model, cfg.batch_size * accumulation, dt, cfg.peak_flops);
-                        runningMfu = runningMfu == -1.0 ? mfu : 0.9 * runningMfu + 0.1 * mfu;
-                    }
-                    progress.logged(String.format("iter %d: loss %.4f, lr %.2e, time %.2fms, %,.0f tok/s, "
-                                    + "mfu %.2f%%%s", iterNum, lossf, lr, dt * 1000, tokensPerIter / dt,
-                            runningMfu * 100, scaler.describe()), lossf);
-                    log.step(iterNum, lr, lossf, dt * 1000, tokensPerIter / dt, gradNorm);
-                }
-                progress.step();
-                iterNum++;
-                localIter++;
-                // termination conditions
-                if (iterNum > cfg.max_iters) {
-                    break;
-                }
-            }
+            steps.progress = progress;
+            steps.prefetch(iterNum, 0); // fetch the very first batch
+            steps.t0 = System.nanoTime();
+            parts.loop().run(steps);
         } catch (EngineException e) {
             throw outOfMemory(e, tokensPerIter);
         } finally {
-            xy.close();
+            steps.close();
+        }
+        if (steps.lastIter >= 0) {
+            iterNum = steps.lastIter + 1;
         }
         if (master) {
             saveLog();
         }
-        return new Result(iterNum, bestValLoss, lastEval, lossf, dt * 1000, tokensPerIter / dt);
+        return new Result(iterNum, bestValLoss, lastEval, steps.lastLoss, steps.dt * 1000, tokensPerIter / steps.dt);
+    }
+
+    /**
+     * The trainer as the loop part sees it. It owns the memory of each micro-step (closed at the
+     * next forward or at gradients()) and of each optimizer step (closed at zeroGrad), so a
+     * loop written without NDScope frees what it made, as train.py's does by going out of scope.
+     */
+    private final class Steps implements TrainingLoop.Steps, AutoCloseable {
+        private final long tokensPerIter;
+        private final Map<Float, NDArray> constants = new HashMap<>();
+        Progress progress;
+        long t0;
+        double dt = Double.NaN;
+        float lastLoss = Float.NaN;
+        int lastIter = -1;
+        private int localIter; // number of iterations in the lifetime of this process
+        private double runningMfu = -1.0;
+        private NDList xy; // the batch the next micro-step trains on, and its (iteration, micro-step)
+        private int xyIter;
+        private int xyMicro;
+        private int micro;
+        private NDScope microScope;
+        private Autograd recording;
+        private NDArray microLoss;
+        private NDScope stepScope;
+        private long skippedBefore;
+
+        Steps(long tokensPerIter) {
+            this.tokensPerIter = tokensPerIter;
+        }
+
+        void prefetch(int iter, int m) {
+            NDList next = trainBatch(iter, m);
+            if (xy != null) {
+                xy.close();
+            }
+            xy = next;
+            xyIter = iter;
+            xyMicro = m;
+        }
+
+        @Override
+        public TrainConfig config() {
+            return cfg;
+        }
+
+        @Override
+        public int iterNum() {
+            return iterNum;
+        }
+
+        @Override
+        public int accumulation() {
+            return accumulation;
+        }
+
+        @Override
+        public boolean isMaster() {
+            return master;
+        }
+
+        @Override
+        public LrSchedule schedule() {
+            return schedule;
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return optimizer;
+        }
+
+        @Override
+        public LossScaler scaler() {
+            return scaler;
+        }
+
+        @Override
+        public Collective ddp() {
+            return ddp;
+        }
+
+        @Override
+        public GradClipper clipGradNorm() {
+            return parts.clipGradNorm();
+        }
+
+        @Override
+        public void evaluate(int iter, double lr) throws IOException {
+            iterNum = iter;
+            evaluateAndCheckpoint(lr);
+        }
+
+        @Override
+        public NDArray forward(int iter, int m) {
+            closeMicroStep();
+            iterNum = iter;
+            lastIter = iter;
+            micro = m;
+            if (xy == null || xyIter != iter || xyMicro != m) {
+                prefetch(iter, m);
+            }
+            microScope = new NDScope();
+            recording = Autograd.record();
+            JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iter, m, ddp.rank())); // dropout masks
+            microLoss = parts.loss().loss(model.forward(precision.weights(), xy.get(0)), xy.get(1));
+            return microLoss;
+        }
+
+        @Override
+        public NDArray constant(float value) {
+            return constants.computeIfAbsent(value, v -> {
+                NDArray c = model.manager().create(v); // owns its memory as long as the trainer
+                NDScope.unregister(c);
+                return c;
+            });
+        }
+
+        @Override
+        public void backward(NDArray loss) {
+            if (microScope == null) {
+                throw new IllegalStateException("backward without forward: call forward(iter, micro) first");
+            }
+            // fetch the next batch while the device works (train.py's prefetch)
+            NDList next = micro + 1 < accumulation ? trainBatch(iterNum, micro + 1) : trainBatch(iterNum + 1, 0);
+            Autograd.backward(loss);
+            xy.close(); // only now: backward reads the targets again
+            xy = next;
+            xyIter = micro + 1 < accumulation ? iterNum : iterNum + 1;
+            xyMicro = micro + 1 < accumulation ? micro + 1 : 0;
+        }
+
+        @Override
+        public Map<String, NDArray> gradients() {
+            float lossf = microLoss == null ? Float.NaN : microLoss.getFloat();
+            if (!Float.isFinite(lossf)) {
+                throw diverged("the loss", lossf, schedule.lr(iterNum));
+            }
+            closeMicroStep();
+            closeStep();
+            skippedBefore = scaler.state().skippedSteps();
+            stepScope = new NDScope();
+            return precision.gradients();
+        }
+
+        @Override
+        public void zeroGrad() {
+            precision.zeroGrad();
+            precision.afterStep();
+            closeStep();
+            if (scaler.state().skippedSteps() > skippedBefore) {
+                out.printf("iter %d: gradients overflowed in float16, step skipped%s%n", iterNum, scaler.describe());
+            }
+            long t1 = System.nanoTime();
+            dt = (t1 - t0) / 1e9;
+            t0 = t1;
+            localIter++;
+            progress.step();
+        }
+
+        @Override
+        public void log(int iter, double lr, float loss, float gradNorm) {
+            lastLoss = loss;
+            if (localIter > 5) { // let the training loop settle a bit
+                double mfu = Mfu.estimateMfu(model, cfg.batch_size * accumulation, dt, cfg.peak_flops);
+                runningMfu = runningMfu == -1.0 ? mfu : 0.9 * runningMfu + 0.1 * mfu;
+            }
+            progress.logged(String.format("iter %d: loss %.4f, lr %.2e, time %.2fms, %,.0f tok/s, mfu %.2f%%%s",
+                    iter, loss, lr, dt * 1000, tokensPerIter / dt, runningMfu * 100, scaler.describe()), loss);
+            log.step(iter, lr, loss, dt * 1000, tokensPerIter / dt, gradNorm);
+        }
+
+        private void closeMicroStep() {
+            if (recording != null) {
+                recording.close();
+                recording = null;
+            }
+            if (microScope != null) {
+                microScope.close();
+                microScope = null;
+            }
+        }
+
+        private void closeStep() {
+            if (stepScope != null) {
+                stepScope.close();
+                stepScope = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            closeMicroStep();
+            closeStep();
+            microLoss = null;
+            if (xy != null) {
+                xy.close();
+            }
+            constants.values().forEach(NDArray::close);
+        }
     }
 
     /** estimate_loss, and a checkpoint when val improved (or always_save_checkpoint). Rank 0 only. */
@@ -253,49 +407,6 @@ public final class Trainer implements AutoCloseable {
             }
         }
         saveLog();
-    }
-
-    /**
-     * One micro-step: forward, the loss divided by the number of micro-steps (and scaled for
-     * float16), the next batch fetched, backward. Returns the micro-batch's loss.
-     */
-    private float forwardBackward(int micro) {
-        try (NDScope scope = new NDScope(); Autograd rec = Autograd.record()) {
-            scope.suppressNotUsedWarning();
-            JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iterNum, micro, ddp.rank())); // dropout masks
-            NDArray loss = parts.loss().loss(model.forward(precision.weights(), xy.get(0)), xy.get(1));
-            NDArray scaled = scaler.scale(loss.div(accumDivisor));
-            // fetch the next batch while the device works (train.py's prefetch)
-            NDList next = micro + 1 < accumulation ? trainBatch(iterNum, micro + 1) : trainBatch(iterNum + 1, 0);
-            Autograd.backward(scaled);
-            xy.close(); // only now: backward reads the targets again
-            xy = next;
-            return micro == accumulation - 1 ? loss.getFloat() : Float.NaN; // one sync per iteration
-        }
-    }
-
-    /**
-     * After the last micro-step: the float32 gradients averaged across ranks (DDP's all-reduce),
-     * unscaled, clipped; the optimizer steps unless float16 overflowed; the scale is updated and
-     * the gradients zeroed. Returns the norm before clipping (NaN for a skipped step).
-     */
-    private float optimizerStep() {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            Map<String, NDArray> grads = precision.gradients();
-            List<NDArray> list = new ArrayList<>(grads.values());
-            ddp.averageGradients(list); // an inf or NaN of any rank reaches all: they skip together
-            scaler.unscale(list);
-            float norm = parts.clipGradNorm().clipGradNorm(list, maxNorm);
-            boolean stepped = scaler.step(optimizer, grads);
-            scaler.update();
-            precision.zeroGrad();
-            precision.afterStep();
-            if (!stepped) {
-                out.printf("iter %d: gradients overflowed in float16, step skipped%s%n", iterNum, scaler.describe());
-            }
-            return stepped ? norm : Float.NaN;
-        }
     }
 
     /** The batch this rank trains on at (iteration, micro-step): a stream of its own per rank. */
@@ -462,7 +573,6 @@ public final class Trainer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not release " + outDir.resolve(OutDirLock.FILE_NAME), e);
         }
-        accumDivisor.close();
         precision.close();
         scaler.close();
         model.close();

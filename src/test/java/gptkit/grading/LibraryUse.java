@@ -31,7 +31,7 @@ public final class LibraryUse {
             "gptkit.train.EstimateLoss$Losses", "gptkit.train.GradClipper",
             "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",
             "gptkit.train.CheckpointStore", "gptkit.train.Checkpoint$Header", "gptkit.train.Checkpoint$Loaded",
-            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.TrainingLoop", "gptkit.train.TrainingLoop$Trainer",
+            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.TrainingLoop", "gptkit.train.TrainingLoop$Steps",
             "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.Tensors",
             "gptkit.exercises.NotImplementedYet");
 
