@@ -8,7 +8,10 @@ import gptkit.data.Prepare;
 import gptkit.model.GPT;
 import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
+import gptkit.exercises.Part;
+import gptkit.exercises.StudentParts;
 import gptkit.train.OutDir;
+import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -112,11 +115,25 @@ public final class Main implements Runnable {
         @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides") List<String> overrides = new ArrayList<>();
         @Option(names = "--sample", description = "print a sample of N characters at the end", defaultValue = "0")
         int sample;
+        @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: "
+                + "train with your solved exercises (exercises/*.java) in place of the library's parts")
+        String parts;
 
         @Override
         public Integer call() throws Exception {
             TrainConfig cfg = config(preset, overrides);
-            try (Trainer t = new Trainer(cfg)) {
+            Parts chosen = switch (parts) {
+                case "library" -> Parts.library();
+                case "exercises" -> {
+                    StudentParts.Plugged p = StudentParts.fromExercises(Path.of(""));
+                    System.out.println("parts: " + p.students().size() + " of " + Part.values().length
+                            + " are yours (exercises/), the others the library's:");
+                    p.report().forEach(System.out::println);
+                    yield p.parts();
+                }
+                default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
+            };
+            try (Trainer t = new Trainer(cfg, chosen)) {
                 long start = System.nanoTime();
                 Trainer.Result r = t.run();
                 if (t.ddp().worldSize() > 1) {

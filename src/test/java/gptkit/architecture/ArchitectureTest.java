@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the command line down to the trainer, its parts and the base.
  * <pre>
  *   cli                         the command line
+ *   exercises                   a student's parts plugged into the trainer
  *   train                       the loop and the parts' interfaces that need the whole model
  *   data model optim amp ddp    the parts (and plot, sample): none imports train or cli
  *   plot sample
@@ -31,14 +32,16 @@ class ArchitectureTest {
 
     static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("cli").definedBy("gptkit.cli..")
+            .layer("exercises").definedBy("gptkit.exercises..")
             .layer("train").definedBy("gptkit.train..")
             .layer("parts").definedBy("gptkit.data..", "gptkit.model..", "gptkit.optim..", "gptkit.amp..",
                     "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..")
             .layer("base").definedBy("gptkit", "gptkit.autograd..", "gptkit.config..")
             .layer("notebook aids").definedBy("gptkit.notebook..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-            .whereLayer("train").mayOnlyBeAccessedByLayers("cli", "notebook aids")
-            .whereLayer("parts").mayOnlyBeAccessedByLayers("train", "cli", "notebook aids")
+            .whereLayer("exercises").mayOnlyBeAccessedByLayers("cli", "notebook aids")
+            .whereLayer("train").mayOnlyBeAccessedByLayers("exercises", "cli", "notebook aids")
+            .whereLayer("parts").mayOnlyBeAccessedByLayers("exercises", "train", "cli", "notebook aids")
             .whereLayer("notebook aids").mayNotBeAccessedByAnyLayer();
 
     @Test

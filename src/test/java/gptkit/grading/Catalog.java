@@ -18,7 +18,8 @@ public final class Catalog {
             GradScalerExerciseTest.EXERCISE,
             ClipGradNormExerciseTest.EXERCISE,
             DdpExerciseTest.EXERCISE,
-            CheckpointExerciseTest.EXERCISE);
+            CheckpointExerciseTest.EXERCISE,
+            TrainLoopExerciseTest.EXERCISE);
 
     public static List<String> ids() {
         return ALL.stream().map(Exercise::id).toList();

@@ -124,8 +124,9 @@ class GraderTest {
                 problemOf("GetLrUnicodeEscape"));
         assertTrue(problemOf("GetLrBetweenCommentStrings").startsWith("it uses gptkit.train.GetLr at "),
                 problemOf("GetLrBetweenCommentStrings"));
-        assertTrue(problemOf("GetLrByReflection").startsWith("it calls Class.forName at GetLrByReflection.java:"),
-                problemOf("GetLrByReflection"));
+        String reflection = problemOf("GetLrByReflection"); // forName or getMethod: both are named
+        assertTrue(reflection.startsWith("it calls Class.") && reflection.contains(" at GetLrByReflection.java:"),
+                reflection);
         // what a part may use: its interface, the config, NDArray, lambdas and string concatenation
         assertNull(LibraryUse.problem(gptkit.solutions.GetLr.class));
         assertNull(LibraryUse.problem(gptkit.solutions.CrossEntropy.class));

@@ -1,0 +1,302 @@
+package gptkit.grading;
+
+import ai.djl.ndarray.NDArray;
+import gptkit.SafeFiles;
+import gptkit.TinyCorpus;
+import gptkit.config.TrainConfig;
+import gptkit.exercises.ExerciseCompiler;
+import gptkit.exercises.Part;
+import gptkit.exercises.StudentParts;
+import gptkit.train.Parts;
+import gptkit.train.TrainLoop;
+import gptkit.train.Trainer;
+import gptkit.train.TrainingLoop;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Grades exercises/TrainLoop.java (train_loop, notebook 09): the loop part. Against a scripted
+ * trainer (ScriptedSteps) the student's loop must make train.py's calls in train.py's order, on
+ * fixed settings and on settings drawn at grading time; then the capstone: a small GPT trained
+ * with all of the student's solved parts matches the library's trainer step for step.
+ */
+@ExtendWith(ReportCard.class)
+public class TrainLoopExerciseTest {
+    /** The student's loop, and the student's other parts (solved exercises) for the capstone. */
+    public interface Api {
+        TrainingLoop create();
+
+        Map<Part, Class<?>> parts();
+    }
+
+    /** One scripted run: settings, the first iteration, micro-steps, rank 0 or not, skipped steps. */
+    record Script(TrainConfig cfg, int start, int accumulation, boolean master, Set<Integer> skipAt) {
+        @Override
+        public String toString() {
+            return String.format("max_iters %d, eval_interval %d, log_interval %d, grad_clip %s, eval_only %s, "
+                            + "starting at %d, %d micro-steps, %s, skipped steps %s", cfg.max_iters, cfg.eval_interval,
+                    cfg.log_interval, cfg.grad_clip, cfg.eval_only, start, accumulation, master ? "rank 0" : "rank 1",
+                    skipAt);
+        }
+    }
+
+    static TrainConfig cfg(int maxIters, int evalInterval, int logInterval, double gradClip, boolean evalOnly) {
+        TrainConfig c = TrainConfig.preset("default");
+        c.max_iters = maxIters;
+        c.eval_interval = evalInterval;
+        c.log_interval = logInterval;
+        c.grad_clip = gradClip;
+        c.eval_only = evalOnly;
+        return c;
+    }
+
+    static Script fixed() {
+        return new Script(cfg(12, 5, 2, 1.0, false), 0, 3, true, Set.of(4));
+    }
+
+    static Script drawn() {
+        Random r = Grader.random();
+        int max = 3 + r.nextInt(23);
+        Set<Integer> skip = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            skip.add(r.nextInt(max + 1));
+        }
+        double[] clips = {0.0, 1.0, 0.5};
+        return new Script(cfg(max, 1 + r.nextInt(8), 1 + r.nextInt(5), clips[r.nextInt(3)], false),
+                r.nextInt(4) == 0 ? 1 + r.nextInt(max) : 0, 1 + r.nextInt(4), r.nextInt(5) != 0, skip);
+    }
+
+    static List<String> trace(TrainingLoop loop, Script s) throws Exception {
+        try (ScriptedSteps steps = new ScriptedSteps(s.cfg(), s.start(), s.accumulation(), s.master(), s.skipAt())) {
+            loop.run(steps);
+            return steps.trace;
+        }
+    }
+
+    /** The student's calls that pass the filter equal train.py's loop's, on this script. */
+    static void sameCalls(Api a, Script s, Predicate<String> which, String what) throws Exception {
+        List<String> want = trace(new TrainLoop(), s).stream().filter(which).toList();
+        List<String> got = trace(a.create(), s).stream().filter(which).toList();
+        for (int i = 0; i < Math.max(want.size(), got.size()); i++) {
+            String w = i < want.size() ? want.get(i) : "(nothing more)";
+            String g = i < got.size() ? got.get(i) : "(nothing more)";
+            if (!w.equals(g)) {
+                throw new AssertionError(String.format("%s: call %d of those is '%s', train.py's loop makes '%s' "
+                        + "(%s; %d such calls expected, %d made)", what, i + 1, g, w, s, want.size(), got.size()));
+            }
+        }
+    }
+
+    static void both(Api a, Predicate<String> which, String what) throws Exception {
+        sameCalls(a, fixed(), which, what);
+        sameCalls(a, drawn(), which, what);
+    }
+
+    static boolean firstMicro(String e) {
+        return e.startsWith("forward ") && e.endsWith(" 0");
+    }
+
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.TRAIN_LOOP, TrainLoopExerciseTest::bind, List.of(
+            Check.of("runs iterations iterNum() to max_iters, inclusive", 1,
+                    "start at t.iterNum() (a resumed run starts past 0) and stop after max_iters: train.py "
+                            + "increments iter_num, then breaks when iter_num > max_iters.",
+                    a -> both(a, TrainLoopExerciseTest::firstMicro, "the iterations (first micro-steps)")),
+            Check.of("evaluates every eval_interval iterations on rank 0, before that iteration's micro-steps", 1,
+                    "if iter % eval_interval == 0 and t.isMaster(): t.evaluate(iter, lr), right after setting lr, "
+                            + "before the forward passes: the checkpoint holds the weights the evaluation saw.",
+                    a -> both(a, e -> e.startsWith("evaluate") || firstMicro(e), "evaluations and iterations")),
+            Check.of("sets each iteration's learning rate before its forward", 1,
+                    "lr = t.schedule().lr(iter); t.optimizer().setLearningRate(lr) at the top of every iteration.",
+                    a -> both(a, e -> e.startsWith("set lr") || firstMicro(e), "learning rates and iterations")),
+            Check.of("divides each micro-step's loss by the number of micro-steps, then scales it", 2,
+                    "gradient accumulation: the gradients of t.accumulation() micro-steps add up, so each loss is "
+                            + "divided by t.accumulation() (by t.constant(n), a tensor that outlives backward) and "
+                            + "then scaled: t.backward(t.scaler().scale(loss.div(t.constant(n)))).",
+                    a -> both(a, e -> e.startsWith("backward") || e.startsWith("forward") || e.equals("scale"),
+                            "micro-steps")),
+            Check.of("after the micro-steps: average, unscale, clip, step, update, zero_grad", 2,
+                    "train.py's order on t.gradients(): t.ddp().averageGradients, t.scaler().unscale, clip with "
+                            + "grad_clip (+infinity when it is 0), t.scaler().step(optimizer, grads), "
+                            + "t.scaler().update(), t.zeroGrad(). Clipping before unscaling clips scaled gradients.",
+                    a -> both(a, e -> !e.startsWith("forward") && !e.startsWith("backward") && !e.equals("scale")
+                            && !e.startsWith("set lr") && !e.startsWith("evaluate") && !e.startsWith("log"),
+                            "the update's calls")),
+            Check.of("logs every log_interval on rank 0: the last micro-step's loss and the norm (NaN if skipped)", 1,
+                    "if iter % log_interval == 0 and t.isMaster(): t.log(iter, lr, lossf, stepped ? norm : NaN), "
+                            + "lossf read from the LAST micro-step's loss (before t.gradients()), after t.zeroGrad().",
+                    a -> both(a, e -> e.startsWith("log") || e.equals("zero_grad"), "log lines")),
+            Check.of("eval_only: evaluates once and stops", 1,
+                    "if iter == 0 and eval_only: break, after the first evaluation and before any forward.",
+                    a -> sameCalls(a, new Script(cfg(10, 5, 1, 1.0, true), 0, 2, true, Set.of()), e -> true,
+                            "all calls")),
+            Check.of("drawn settings: every call, in train.py's order", 2,
+                    "compare your loop with train.py's lines 255-333 once more: the loop must work for any "
+                            + "max_iters, intervals, micro-steps, rank and start.",
+                    a -> {
+                        sameCalls(a, drawn(), e -> true, "all calls");
+                        sameCalls(a, drawn(), e -> true, "all calls");
+                    }),
+            Check.of("capstone: your parts train a small GPT exactly as the library's, float32 and float16", 5,
+                    "with every exercise you solved plugged in, 50 iterations of a small GPT (2 micro-steps, "
+                            + "clipping active) must give the library's loss, lr and gradient norm at every "
+                            + "iteration and the same weights at the end (1e-5). The message names the first "
+                            + "difference; grade each part (./mvnw test -Dexercise=<id>) to find which one.",
+                    TrainLoopExerciseTest::capstone)),
+            new Exercise.Mistake("TrainLoopNoDivide", "divides each micro-step's loss",
+                    "the micro-steps' losses not divided by their number: gradients accumulation-times too large"),
+            new Exercise.Mistake("TrainLoopClipBeforeUnscale", "after the micro-steps",
+                    "clipping before unscaling: the scaled gradients are clipped"),
+            new Exercise.Mistake("TrainLoopStopsBeforeMaxIters", "runs iterations",
+                    "stops before max_iters (iter >= max_iters): train.py runs max_iters inclusive"),
+            new Exercise.Mistake("TrainLoopLogsFirstMicroLoss", "logs every log_interval",
+                    "logs the first micro-step's loss instead of the last's"),
+            new Exercise.Mistake("TrainLoopEvaluatesAfterStep", "evaluates every eval_interval",
+                    "evaluates after the update instead of before the iteration's micro-steps"));
+
+    /** The capstone's run: 50 iterations of a one-layer GPT, two micro-steps, clipping at 0.5. */
+    static TrainConfig capstoneConfig(Path out, String dtype) {
+        TrainConfig c = TinyCorpus.config(out);
+        c.apply("--max_iters=50", "--eval_interval=10", "--log_interval=1", "--grad_clip=0.5", "--dtype=" + dtype,
+                "--warmup_iters=5", "--lr_decay_iters=40", "--always_save_checkpoint=false");
+        return c;
+    }
+
+    record Run(Table log, Map<String, float[]> weights) {}
+
+    static Run train(TrainConfig c, Parts parts) throws Exception {
+        try (Trainer t = new Trainer(c, parts)) {
+            t.setOut(TinyCorpus.quiet());
+            t.run();
+            Map<String, float[]> w = new java.util.LinkedHashMap<>();
+            t.model().params().forEach((name, p) -> w.put(name, p.toFloatArray()));
+            return new Run(t.log().table(), w);
+        }
+    }
+
+    static void capstone(Api a) throws Exception {
+        Map<Part, Class<?>> mine = new EnumMap<>(a.parts());
+        for (String dtype : new String[] {"float32", "float16"}) {
+            Path dir = Files.createTempDirectory("gptkit-capstone");
+            try {
+                Run ref = train(capstoneConfig(dir.resolve("library"), dtype), Parts.library());
+                Parts parts = StudentParts.plug(Parts.library(), mine).withLoop(a.create());
+                Run got = train(capstoneConfig(dir.resolve("yours"), dtype), parts);
+                compare(ref, got, dtype + ", parts: " + String.join(", ", mine.keySet().stream().map(p -> p.id).toList()));
+            } finally {
+                SafeFiles.deleteTree(dir);
+            }
+        }
+    }
+
+    static void compare(Run ref, Run got, String what) {
+        Table r = ref.log();
+        Table g = got.log();
+        if (r.rowCount() != g.rowCount()) {
+            throw new AssertionError(what + ": the log has " + g.rowCount() + " rows, the library's " + r.rowCount());
+        }
+        for (int i = 0; i < r.rowCount(); i++) {
+            int iter = r.intColumn("iter").getInt(i);
+            if (g.intColumn("iter").getInt(i) != iter) {
+                throw new AssertionError(what + ": log row " + i + " is iteration " + g.intColumn("iter").getInt(i)
+                        + ", the library's " + iter);
+            }
+            for (String col : new String[] {"lr", "loss", "grad_norm", "train_loss", "val_loss"}) {
+                double x = r.doubleColumn(col).getDouble(i);
+                double y = g.doubleColumn(col).getDouble(i);
+                boolean same = Double.isNaN(x) ? Double.isNaN(y) : Math.abs(x - y) <= 1e-5 + 1e-5 * Math.abs(x);
+                if (!same) {
+                    throw new AssertionError(String.format("%s: at iteration %d %s is %.7g, the library's %.7g",
+                            what, iter, col, y, x));
+                }
+            }
+        }
+        for (Map.Entry<String, float[]> e : ref.weights().entrySet()) {
+            float[] y = got.weights().get(e.getKey());
+            float[] x = e.getValue();
+            for (int j = 0; j < x.length; j++) {
+                if (!(Math.abs(x[j] - y[j]) <= 1e-5)) {
+                    throw new AssertionError(String.format("%s: after training, %s[%d] is %.7g, the library's %.7g",
+                            what, e.getKey(), j, y[j], x[j]));
+                }
+            }
+        }
+    }
+
+    /**
+     * The loop class, and the other parts from the same place: solutions/ for a solution or a
+     * wrong answer, the solved exercises/ for a student's file.
+     */
+    static Api bind(Class<?> cls) {
+        Bind.Ctor<TrainingLoop> loop = Bind.part(cls, TrainingLoop.class);
+        boolean student = cls.getPackageName().isEmpty();
+        return new Api() {
+            @Override
+            public TrainingLoop create() {
+                return loop.make();
+            }
+
+            @Override
+            public Map<Part, Class<?>> parts() {
+                return student ? solvedExercises() : solutions();
+            }
+        };
+    }
+
+    static Map<Part, Class<?>> solutions() {
+        Map<Part, Class<?>> m = new EnumMap<>(Part.class);
+        for (Part p : Part.values()) {
+            try {
+                Class<?> c = Class.forName("gptkit.solutions." + p.file);
+                if (p != Part.TRAIN_LOOP && StudentParts.mismatch(p, c) == null) {
+                    m.put(p, c);
+                }
+            } catch (ClassNotFoundException e) {
+                // a kit without solutions/
+            }
+        }
+        return m;
+    }
+
+    /** Each exercise the student solved (compiles, attempted, right shape, obeys the library rule). */
+    static Map<Part, Class<?>> solvedExercises() {
+        Map<Part, Class<?>> m = new EnumMap<>(Part.class);
+        Path base = Path.of(System.getProperty("basedir", "."));
+        for (Part p : Part.values()) {
+            if (p == Part.TRAIN_LOOP) {
+                continue;
+            }
+            ExerciseCompiler.Compiled k = ExerciseCompiler.compile(base.resolve(p.exercisePath()), p.exercisePath(),
+                    base.resolve("target").resolve("exercise-classes").resolve(p.id),
+                    TrainLoopExerciseTest.class.getClassLoader());
+            try {
+                if (k.ok() && !k.notAttempted() && LibraryUse.problem(k.classes()) == null) {
+                    Class<?> c = k.load(p.file);
+                    if (StudentParts.mismatch(p, c) == null) {
+                        m.put(p, c);
+                    }
+                }
+            } catch (ClassNotFoundException e) {
+                // not this exercise's class: the library's part stays
+            }
+        }
+        return m;
+    }
+
+    @TestFactory
+    Stream<DynamicNode> grade() {
+        return Grader.grade(EXERCISE);
+    }
+}
