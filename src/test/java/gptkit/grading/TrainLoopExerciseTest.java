@@ -151,9 +151,12 @@ public class TrainLoopExerciseTest {
                     }),
             Check.of("capstone: your parts train a small GPT exactly as the library's, float32 and float16", 5,
                     "with every exercise you solved plugged in, 50 iterations of a small GPT (2 micro-steps, "
-                            + "clipping active) must give the library's loss, lr and gradient norm at every "
-                            + "iteration and the same weights at the end (1e-5). The message names the first "
-                            + "difference; grade each part (./mvnw test -Dexercise=<id>) to find which one.",
+                            + "clipping active), stopped at 30 and resumed from your checkpoint, must give the "
+                            + "library's loss, lr, gradient norm and evaluations at every iteration and the same "
+                            + "weights at the end (1e-5). The message names the first difference; grade each part "
+                            + "(./mvnw test -Dexercise=<id>) to find which one. A difference that comes and goes "
+                            + "between runs is the DJL trap: a Java number made into a tensor inside the graph "
+                            + "(loss.div(4)) freed before backward; use t.constant(4) or scalar methods that keep it.",
                     TrainLoopExerciseTest::capstone)),
             new Exercise.Mistake("TrainLoopNoDivide", "divides each micro-step's loss",
                     "the micro-steps' losses not divided by their number: gradients accumulation-times too large"),
@@ -164,13 +167,15 @@ public class TrainLoopExerciseTest {
             new Exercise.Mistake("TrainLoopLogsFirstMicroLoss", "logs every log_interval",
                     "logs the first micro-step's loss instead of the last's"),
             new Exercise.Mistake("TrainLoopEvaluatesAfterStep", "evaluates every eval_interval",
-                    "evaluates after the update instead of before the iteration's micro-steps"));
+                    "evaluates after the update instead of before the iteration's micro-steps"),
+            new Exercise.Mistake("TrainLoopDividesByJavaNumber", "capstone",
+                    "loss.div(n) with a Java number: DJL's tensor for n can be freed before backward reads it"));
 
     /** The capstone's run: 50 iterations of a one-layer GPT, two micro-steps, clipping at 0.5. */
     static TrainConfig capstoneConfig(Path out, String dtype) {
         TrainConfig c = TinyCorpus.config(out);
         c.apply("--max_iters=50", "--eval_interval=10", "--log_interval=1", "--grad_clip=0.5", "--dtype=" + dtype,
-                "--warmup_iters=5", "--lr_decay_iters=40", "--always_save_checkpoint=false");
+                "--warmup_iters=5", "--lr_decay_iters=40", "--always_save_checkpoint=true");
         return c;
     }
 
@@ -186,18 +191,90 @@ public class TrainLoopExerciseTest {
         }
     }
 
+    /**
+     * The library's 50 iterations straight, against the student's parts stopped after 30 and
+     * resumed from their own checkpoint (the checkpoint part must bring back everything), with
+     * garbage collected between forward and backward (the DJL trap of a Java number in the graph).
+     */
     static void capstone(Api a) throws Exception {
         Map<Part, Class<?>> mine = new EnumMap<>(a.parts());
+        String whose = mine.keySet().stream().map(p -> p.id).toList() + " and " + Part.TRAIN_LOOP.id;
         for (String dtype : new String[] {"float32", "float16"}) {
             Path dir = Files.createTempDirectory("gptkit-capstone");
             try {
                 Run ref = train(capstoneConfig(dir.resolve("library"), dtype), Parts.library());
-                Parts parts = StudentParts.plug(Parts.library(), mine).withLoop(a.create());
-                Run got = train(capstoneConfig(dir.resolve("yours"), dtype), parts);
-                compare(ref, got, dtype + ", parts: " + String.join(", ", mine.keySet().stream().map(p -> p.id).toList()));
+                Parts parts = collectingGarbage(StudentParts.plug(Parts.library(), mine).withLoop(a.create()));
+                TrainConfig first = capstoneConfig(dir.resolve("yours"), dtype);
+                first.max_iters = 30;
+                train(first, parts);
+                TrainConfig second = capstoneConfig(dir.resolve("yours"), dtype);
+                second.init_from = "resume";
+                compare(ref, train(second, parts), dtype + ", stopped at 30 and resumed, with your " + whose);
             } finally {
                 SafeFiles.deleteTree(dir);
             }
+        }
+    }
+
+    /** The parts, collecting garbage after the loss and after the scaling of the first micro-steps. */
+    static Parts collectingGarbage(Parts parts) {
+        int[] left = {8};
+        Runnable gc = () -> {
+            if (left[0]-- > 0) {
+                System.gc();
+            }
+        };
+        gptkit.model.Loss loss = parts.loss();
+        Parts.ScalerFactory scaler = parts.scaler();
+        return parts.withLoss((logits, targets) -> {
+            NDArray l = loss.loss(logits, targets);
+            gc.run();
+            return l;
+        }).withScaler(c -> new CollectingScaler(scaler.create(c), gc));
+    }
+
+    /** A scaler that collects garbage after scale(loss): the divided loss is then in the graph. */
+    record CollectingScaler(gptkit.amp.LossScaler inner, Runnable gc) implements gptkit.amp.LossScaler {
+        @Override
+        public NDArray scale(NDArray loss) {
+            NDArray s = inner.scale(loss);
+            gc.run();
+            return s;
+        }
+
+        @Override
+        public void unscale(List<NDArray> grads) {
+            inner.unscale(grads);
+        }
+
+        @Override
+        public boolean step(gptkit.optim.Optimizer optimizer, Map<String, NDArray> grads) {
+            return inner.step(optimizer, grads);
+        }
+
+        @Override
+        public void update() {
+            inner.update();
+        }
+
+        @Override
+        public State state() {
+            return inner.state();
+        }
+
+        @Override
+        public void restore(State state) {
+            inner.restore(state);
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
         }
     }
 
