@@ -125,7 +125,8 @@ public final class Main implements Runnable {
             Parts chosen = switch (parts) {
                 case "library" -> Parts.library();
                 case "exercises" -> {
-                    StudentParts.Plugged p = StudentParts.fromExercises(Path.of(""));
+                    // the kit's folder: ./gptkit says where it is; otherwise the current folder
+                    StudentParts.Plugged p = StudentParts.fromExercises(Path.of(System.getProperty("gptkit.home", "")));
                     System.out.println("parts: " + p.students().size() + " of " + Part.values().length
                             + " are yours (exercises/), the others the library's:");
                     p.report().forEach(System.out::println);
