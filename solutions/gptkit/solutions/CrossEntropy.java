@@ -1,54 +1,37 @@
 package gptkit.solutions;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import gptkit.model.Loss;
+
 /** Reference answer to exercises/CrossEntropy.java. */
-public final class CrossEntropy {
-    private CrossEntropy() {}
+public final class CrossEntropy implements Loss {
+    /** nanoGPT's F.cross_entropy(..., ignore_index=-1). */
+    static final long IGNORE_INDEX = -1;
 
-    public static final long IGNORE_INDEX = -1;
-
-    public static double crossEntropy(float[][] logits, long[] targets) {
-        double sum = 0;
-        int count = 0;
-        for (int n = 0; n < logits.length; n++) {
-            if (targets[n] == IGNORE_INDEX) {
-                continue;
-            }
-            sum += logSumExp(logits[n]) - logits[n][(int) targets[n]];
-            count++;
-        }
-        return sum / count; // torch gives NaN too when every target is ignored
+    public CrossEntropy() {
     }
 
-    public static float[][] crossEntropyGrad(float[][] logits, long[] targets) {
-        int count = 0;
-        for (long t : targets) {
-            count += t == IGNORE_INDEX ? 0 : 1;
+    @Override
+    public NDArray loss(NDArray logits, NDArray targets) {
+        long v = logits.getShape().getLastDimension();
+        // float32 whatever the logits' type: a float16 loss would lose the small differences training
+        // needs. Not by toType, which cuts the autograd graph in DJL: adding a float32 zero of shape (1)
+        // promotes the sum to float32, and backward casts the gradient back to the logits' type.
+        NDArray z = logits.reshape(-1, v);
+        if (z.getDataType() != DataType.FLOAT32) {
+            z = z.add(logits.getManager().zeros(new Shape(1), DataType.FLOAT32));
         }
-        float[][] grad = new float[logits.length][];
-        for (int n = 0; n < logits.length; n++) {
-            grad[n] = new float[logits[n].length];
-            if (targets[n] == IGNORE_INDEX) {
-                continue;
-            }
-            double lse = logSumExp(logits[n]);
-            for (int j = 0; j < logits[n].length; j++) {
-                double p = Math.exp(logits[n][j] - lse); // softmax
-                grad[n][j] = (float) ((p - (j == targets[n] ? 1 : 0)) / count);
-            }
-        }
-        return grad;
-    }
-
-    /** log(sum exp(z)) = m + log(sum exp(z - m)): no exp of a large number. */
-    private static double logSumExp(float[] z) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (float v : z) {
-            m = Math.max(m, v);
-        }
-        double s = 0;
-        for (float v : z) {
-            s += Math.exp(v - m);
-        }
-        return m + Math.log(s);
+        // log softmax = z - m - log(sum exp(z - m)): exp of numbers <= 0 never overflows
+        NDArray m = z.max(new int[] {1}, true).stopGradient();
+        NDArray shifted = z.sub(m);
+        NDArray logp = shifted.sub(shifted.exp().sum(new int[] {1}, true).log());
+        NDArray t = targets.reshape(-1, 1);
+        // every constant below is the result of an op, owned by libtorch: no Java number that the
+        // garbage collector could free before backward reads it (the DJL trap)
+        NDArray keep = t.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false);
+        NDArray picked = logp.gather(t.maximum(0), 1); // an ignored row reads column 0, then is masked out
+        return picked.mul(keep).sum().div(keep.sum()).neg();
     }
 }

@@ -1,39 +1,36 @@
 package gptkit.solutions;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.data.BatchSource;
+import gptkit.data.TokenFile;
+
 import java.util.random.RandomGenerator;
 
 /** Reference answer to exercises/GetBatch.java. */
-public final class GetBatch {
-    private GetBatch() {}
+public final class GetBatch implements BatchSource {
 
-    public static long[] offsets(long length, int blockSize, int batchSize, RandomGenerator rng) {
-        long high = length - blockSize; // the last start, high - 1, still has a target after its window
+    public GetBatch() {
+    }
+
+    @Override
+    public NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng, NDManager manager) {
+        long high = data.length() - blockSize; // the last start, high - 1, still has a target after its window
         if (high <= 0) {
-            throw new IllegalArgumentException("a split of " + length + " tokens is too short for block_size "
+            throw new IllegalArgumentException("a split of " + data.length() + " tokens is too short for block_size "
                     + blockSize + ": it needs at least " + (blockSize + 1));
         }
-        long[] ix = new long[batchSize];
+        long[] x = new long[batchSize * blockSize];
+        long[] y = new long[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {
-            ix[b] = rng.nextLong(high);
-        }
-        return ix;
-    }
-
-    public static long[][] x(int[] data, long[] ix, int blockSize) {
-        return windows(data, ix, blockSize, 0);
-    }
-
-    public static long[][] y(int[] data, long[] ix, int blockSize) {
-        return windows(data, ix, blockSize, 1);
-    }
-
-    private static long[][] windows(int[] data, long[] ix, int blockSize, int shift) {
-        long[][] out = new long[ix.length][blockSize];
-        for (int b = 0; b < ix.length; b++) {
+            long i = rng.nextLong(high); // one draw per row, in row order: the trainer's draws
             for (int t = 0; t < blockSize; t++) {
-                out[b][t] = data[(int) ix[b] + t + shift];
+                x[b * blockSize + t] = data.get(i + t);
+                y[b * blockSize + t] = data.get(i + t + 1);
             }
         }
-        return out;
+        Shape shape = new Shape(batchSize, blockSize);
+        return new NDList(manager.create(x, shape), manager.create(y, shape));
     }
 }

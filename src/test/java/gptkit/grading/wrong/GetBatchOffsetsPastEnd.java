@@ -1,35 +1,35 @@
 package gptkit.grading.wrong;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.data.BatchSource;
+import gptkit.data.TokenFile;
+
 import java.util.random.RandomGenerator;
 
 /** Wrong: offsets up to len(data) - block_size inclusive: the last one's y runs past the end. */
-public final class GetBatchOffsetsPastEnd {
-    public static long[] offsets(long length, int blockSize, int batchSize, RandomGenerator rng) {
-        if (length <= blockSize) {
+public final class GetBatchOffsetsPastEnd implements BatchSource {
+
+    public GetBatchOffsetsPastEnd() {
+    }
+
+    @Override
+    public NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng, NDManager manager) {
+        long high = data.length() - blockSize;
+        if (high <= 0) {
             throw new IllegalArgumentException("too short");
         }
-        long[] ix = new long[batchSize];
+        long[] x = new long[batchSize * blockSize];
+        long[] y = new long[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {
-            ix[b] = rng.nextLong(length - blockSize + 1);
-        }
-        return ix;
-    }
-
-    public static long[][] x(int[] data, long[] ix, int blockSize) {
-        return window(data, ix, blockSize, 0);
-    }
-
-    public static long[][] y(int[] data, long[] ix, int blockSize) {
-        return window(data, ix, blockSize, 1);
-    }
-
-    static long[][] window(int[] data, long[] ix, int blockSize, int shift) {
-        long[][] out = new long[ix.length][blockSize];
-        for (int b = 0; b < ix.length; b++) {
+            long i = rng.nextLong(high + 1);
             for (int t = 0; t < blockSize; t++) {
-                out[b][t] = data[(int) ix[b] + t + shift];
+                x[b * blockSize + t] = data.get(i + t);
+                y[b * blockSize + t] = data.get(i + t + 1);
             }
         }
-        return out;
+        Shape shape = new Shape(batchSize, blockSize);
+        return new NDList(manager.create(x, shape), manager.create(y, shape));
     }
 }

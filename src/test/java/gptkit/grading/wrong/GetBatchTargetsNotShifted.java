@@ -1,31 +1,35 @@
 package gptkit.grading.wrong;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.data.BatchSource;
+import gptkit.data.TokenFile;
+
 import java.util.random.RandomGenerator;
 
-/** Wrong: y taken from the same window as x. */
-public final class GetBatchTargetsNotShifted {
-    public static long[] offsets(long length, int blockSize, int batchSize, RandomGenerator rng) {
-        if (length <= blockSize) {
+/** Wrong: y taken from the same window as x: the model learns to copy its input. */
+public final class GetBatchTargetsNotShifted implements BatchSource {
+
+    public GetBatchTargetsNotShifted() {
+    }
+
+    @Override
+    public NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng, NDManager manager) {
+        long high = data.length() - blockSize;
+        if (high <= 0) {
             throw new IllegalArgumentException("too short");
         }
-        long[] ix = new long[batchSize];
+        long[] x = new long[batchSize * blockSize];
+        long[] y = new long[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {
-            ix[b] = rng.nextLong(length - blockSize);
-        }
-        return ix;
-    }
-
-    public static long[][] x(int[] data, long[] ix, int blockSize) {
-        long[][] out = new long[ix.length][blockSize];
-        for (int b = 0; b < ix.length; b++) {
+            long i = rng.nextLong(high);
             for (int t = 0; t < blockSize; t++) {
-                out[b][t] = data[(int) ix[b] + t];
+                x[b * blockSize + t] = data.get(i + t);
+                y[b * blockSize + t] = data.get(i + t + 0);
             }
         }
-        return out;
-    }
-
-    public static long[][] y(int[] data, long[] ix, int blockSize) {
-        return x(data, ix, blockSize);
+        Shape shape = new Shape(batchSize, blockSize);
+        return new NDList(manager.create(x, shape), manager.create(y, shape));
     }
 }

@@ -1,0 +1,35 @@
+package gptkit.grading.wrong;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.data.BatchSource;
+import gptkit.data.TokenFile;
+
+import java.util.random.RandomGenerator;
+
+/** Wrong: x and y from int[]: int32 arrays, which the embedding's gather does not take. */
+public final class GetBatchInt32 implements BatchSource {
+
+    public GetBatchInt32() {
+    }
+
+    @Override
+    public NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng, NDManager manager) {
+        long high = data.length() - blockSize;
+        if (high <= 0) {
+            throw new IllegalArgumentException("too short");
+        }
+        int[] x = new int[batchSize * blockSize];
+        int[] y = new int[batchSize * blockSize];
+        for (int b = 0; b < batchSize; b++) {
+            long i = rng.nextLong(high);
+            for (int t = 0; t < blockSize; t++) {
+                x[b * blockSize + t] = data.get(i + t);
+                y[b * blockSize + t] = data.get(i + t + 1);
+            }
+        }
+        Shape shape = new Shape(batchSize, blockSize);
+        return new NDList(manager.create(x, shape), manager.create(y, shape));
+    }
+}

@@ -1,0 +1,36 @@
+package gptkit.grading.wrong;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.data.BatchSource;
+import gptkit.data.TokenFile;
+
+import java.util.random.RandomGenerator;
+
+/** Wrong: one offset drawn and reused for every row: batch_size copies of one window. */
+public final class GetBatchOneDraw implements BatchSource {
+
+    public GetBatchOneDraw() {
+    }
+
+    @Override
+    public NDList getBatch(TokenFile data, int blockSize, int batchSize, RandomGenerator rng, NDManager manager) {
+        long high = data.length() - blockSize;
+        if (high <= 0) {
+            throw new IllegalArgumentException("too short");
+        }
+        long[] x = new long[batchSize * blockSize];
+        long[] y = new long[batchSize * blockSize];
+        long first = rng.nextLong(high);
+        for (int b = 0; b < batchSize; b++) {
+            long i = first;
+            for (int t = 0; t < blockSize; t++) {
+                x[b * blockSize + t] = data.get(i + t);
+                y[b * blockSize + t] = data.get(i + t + 1);
+            }
+        }
+        Shape shape = new Shape(batchSize, blockSize);
+        return new NDList(manager.create(x, shape), manager.create(y, shape));
+    }
+}
