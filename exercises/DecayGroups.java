@@ -1,37 +1,56 @@
+import ai.djl.ndarray.NDArray;
 import gptkit.exercises.NotImplementedYet;
+import gptkit.optim.AdamW.ParamGroup;
+import gptkit.optim.ConfigureOptimizers;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Exercise decay_groups (notebook 03), graded by gptkit.grading.DecayGroupsExerciseTest:
- * {@code ./mvnw test -Dexercise=decay_groups}
+ * Exercise decay_groups (notebook 03): which parameters get weight decay, the grouping half of
+ * nanoGPT's configure_optimizers.
+ * Check it: {@code ./mvnw test -Dexercise=decay_groups}. Train with it: {@code ./gptkit train
+ * shakespeare_char_cpu --parts=exercises}.
  *
- * <p>Why: weight decay pulls weights towards zero, which regularizes the big matrices (the
- * linear layers and the embeddings). A bias or a LayerNorm gain is a single vector that sets an
- * offset or a scale; pulling it to zero only hurts (a LayerNorm gain of 0 switches the layer off).
+ * <p>The contract ({@link ConfigureOptimizers}): {@code configureOptimizers(params, weightDecay)}
+ * gets the model's parameters by name (in named_parameters' order) and returns two
+ * {@link ParamGroup}s for the optimizer: first every tensor with 2 or more dimensions, with
+ * {@code weightDecay}; then every other tensor (1 dimension, or a scalar), with weight decay
+ * {@code 0.0}. Every parameter is in exactly one group, as the very NDArray the model holds (the
+ * optimizer updates it in place), and each group keeps the params' order.
  *
- * <p>What: nanoGPT's configure_optimizers splits the parameters by their number of dimensions:
- * <pre>
- *   decay_params   = [p for n, p in param_dict.items() if p.dim() >= 2]
- *   nodecay_params = [p for n, p in param_dict.items() if p.dim() &lt; 2]
- * </pre>
- * Here the parameters come as name to shape (an empty shape is a scalar); return the names of
- * each group in the order given. Write it yourself; gptkit.optim.AdamW.configureOptimizers is the
- * trainer's version (the reference).
+ * <p>Why: weight decay pulls weights towards zero, which regularizes the big matrices (the linear
+ * layers and the embeddings). A bias or a LayerNorm gain is a single vector that sets an offset or
+ * a scale; pulling it to zero only hurts (a LayerNorm gain of 0 switches the layer off).
+ *
+ * <p>Read: nanoGPT's model.py, {@code configure_optimizers}: {@code decay_params} and
+ * {@code nodecay_params}, then {@code optim_groups}. The grader draws parameter names and shapes
+ * of its own, some named to mislead (a 1-dim "weight", a 2-dim "bias").
+ *
+ * <p>Stuck? The steps are spelled out at the end of this file. Try without them first.
  */
-public final class DecayGroups {
-    private DecayGroups() {}
+public final class DecayGroups implements ConfigureOptimizers {
 
-    /** The parameters that get weight_decay. */
-    public static List<String> decayed(Map<String, long[]> shapes) {
-        // TODO
-        throw new NotImplementedYet();
+    public DecayGroups() {
+        // nothing to keep: the split depends only on the parameters it is given
     }
 
-    /** The parameters that get weight_decay 0. */
-    public static List<String> notDecayed(Map<String, long[]> shapes) {
-        // TODO
+    @Override
+    public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
+        // TODO: decayed group (dimension >= 2) with weightDecay, then the rest with 0.0
         throw new NotImplementedYet();
     }
 }
+
+/*
+ * If you are stuck: nanoGPT's split, in Java.
+ *
+ *   decay_params   = [p for n, p in param_dict.items() if p.dim() >= 2]
+ *   nodecay_params = [p for n, p in param_dict.items() if p.dim() < 2]
+ *   optim_groups = [{'params': decay_params, 'weight_decay': weight_decay},
+ *                   {'params': nodecay_params, 'weight_decay': 0.0}]
+ *
+ * Two new LinkedHashMap<String, NDArray> (a HashMap would lose the order); for each (name, p) of
+ * params: p.getShape().dimension() >= 2 ? put it in the first : in the second, the same p, not
+ * p.duplicate(). Return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0.0)).
+ */

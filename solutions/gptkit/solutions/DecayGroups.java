@@ -1,29 +1,25 @@
 package gptkit.solutions;
 
-import java.util.ArrayList;
+import ai.djl.ndarray.NDArray;
+import gptkit.optim.AdamW.ParamGroup;
+import gptkit.optim.ConfigureOptimizers;
+
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Reference answer to exercises/DecayGroups.java. */
-public final class DecayGroups {
-    private DecayGroups() {}
+public final class DecayGroups implements ConfigureOptimizers {
 
-    public static List<String> decayed(Map<String, long[]> shapes) {
-        return select(shapes, true);
+    public DecayGroups() {
     }
 
-    public static List<String> notDecayed(Map<String, long[]> shapes) {
-        return select(shapes, false);
-    }
-
-    /** By shape, not by name: matrices and embeddings have 2 dimensions, biases and gains 1. */
-    private static List<String> select(Map<String, long[]> shapes, boolean matrices) {
-        List<String> out = new ArrayList<>();
-        shapes.forEach((name, shape) -> {
-            if ((shape.length >= 2) == matrices) {
-                out.add(name);
-            }
-        });
-        return out;
+    @Override
+    public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
+        // by shape, not by name: matrices and embeddings have 2 dimensions, biases and LayerNorm gains 1
+        Map<String, NDArray> decay = new LinkedHashMap<>();
+        Map<String, NDArray> noDecay = new LinkedHashMap<>();
+        params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
+        return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0.0));
     }
 }

@@ -1,112 +1,258 @@
 package gptkit.grading;
 
-import gptkit.exercises.Part;
-
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import gptkit.Engines;
 import gptkit.Fixtures;
+import gptkit.exercises.Part;
+import gptkit.optim.AdamW;
+import gptkit.optim.ConfigureOptimizers;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static gptkit.grading.Expect.that;
 
 /**
- * Grades exercises/DecayGroups.java (decay_groups, notebook 03) on the named_parameters of a
- * PyTorch GPT with and without biases, split as configure_optimizers splits them
- * (fixtures/ex_decay_groups.json). Exact: names.
+ * Grades exercises/DecayGroups.java (decay_groups, notebook 03): the ConfigureOptimizers part.
+ * Fixed inputs: the named_parameters of a PyTorch GPT with and without biases
+ * (fixtures/ex_decay_groups.json, split there by configure_optimizers itself); drawn inputs:
+ * names and shapes that mislead a rule by name (a 1-dim "weight", a 2-dim "bias"), and weight
+ * decays, split by gptkit.optim.AdamW.configureOptimizers. Exact: names, order, the very tensors.
  */
 @ExtendWith(ReportCard.class)
 public class DecayGroupsExerciseTest {
+    /** A fresh student part per call. */
     public interface Api {
-        List<String> decayed(Map<String, long[]> shapes);
-
-        List<String> notDecayed(Map<String, long[]> shapes);
+        ConfigureOptimizers create();
     }
 
-    record Model(Map<String, long[]> shapes, List<String> decay, List<String> noDecay) {}
+    static NDManager manager() {
+        return NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch");
+    }
 
-    static Model model(String name) {
-        JsonObject m = Fixtures.load("ex_decay_groups.json").getAsJsonObject(name);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        JsonArray names = m.getAsJsonArray("names");
+    /** A fixture model's parameters (zeros of its shapes), by name in named_parameters' order. */
+    static Map<String, NDArray> fixture(NDManager m, String model) {
+        JsonObject o = Fixtures.load("ex_decay_groups.json").getAsJsonObject(model);
+        JsonArray names = o.getAsJsonArray("names");
+        Map<String, NDArray> ps = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            shapes.put(names.get(i).getAsString(), Fixtures.longs(m.getAsJsonArray("shapes").get(i).getAsJsonArray()));
+            ps.put(names.get(i).getAsString(),
+                    m.zeros(new Shape(Fixtures.longs(o.getAsJsonArray("shapes").get(i).getAsJsonArray()))));
         }
-        return new Model(shapes, strings(m.getAsJsonArray("decay")), strings(m.getAsJsonArray("no_decay")));
+        return ps;
     }
 
-    static List<String> strings(JsonArray a) {
+    /**
+     * Drawn for this run: 4-12 parameters of 0 to 3 dimensions in a shuffled order, always with a
+     * 1-dim "weight" and a 2-dim "bias", whose names mislead a rule by name.
+     */
+    static Map<String, NDArray> drawn(NDManager m) {
+        Random r = Grader.random();
+        String[][] names = {
+                {"logit_scale_%d"},                                                   // 0 dims
+                {"h.%d.ln_1.weight", "h.%d.attn.c_proj.bias", "h.%d.norm.weight"},    // 1 dim
+                {"h.%d.mlp.c_fc.weight", "wte_%d.weight", "h.%d.attn.rel_bias"},      // 2 dims
+                {"h.%d.conv.weight", "h.%d.pos_bias"}};                               // 3 dims
+        List<long[]> shapes = new ArrayList<>();
+        List<String> picked = new ArrayList<>();
+        picked.add(String.format("h.%d.ln_f.weight", 0));
+        shapes.add(new long[] {1 + r.nextInt(8)});
+        picked.add(String.format("h.%d.attn.bias", 1));
+        shapes.add(new long[] {1 + r.nextInt(8), 1 + r.nextInt(8)});
+        int n = 2 + r.nextInt(11);
+        for (int i = 2; i < n; i++) {
+            int dims = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(3);
+            String[] choices = names[dims];
+            picked.add(String.format(choices[r.nextInt(choices.length)], i));
+            long[] shape = new long[dims];
+            for (int d = 0; d < dims; d++) {
+                shape[d] = 1 + r.nextInt(8);
+            }
+            shapes.add(shape);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < picked.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, r);
+        Map<String, NDArray> ps = new LinkedHashMap<>();
+        for (int i : order) {
+            ps.put(picked.get(i), m.zeros(new Shape(shapes.get(i))));
+        }
+        return ps;
+    }
+
+    static double drawnDecay() {
+        return Math.pow(10, -3 + 3 * Grader.random().nextDouble());
+    }
+
+    static String describe(Map<String, NDArray> ps) {
         List<String> out = new ArrayList<>();
-        a.forEach(e -> out.add(e.getAsString()));
-        return out;
+        ps.forEach((n, p) -> out.add(n + " " + p.getShape()));
+        return "{" + String.join(", ", out) + "}";
     }
 
-    static void contains(String group, List<String> got, List<String> want) {
-        that(got != null, group + " returned null");
-        for (String n : want) {
-            that(got.contains(n), n + " is missing from " + group);
+    /** The part's groups for these parameters: not null, two of them, each with its map. */
+    static List<AdamW.ParamGroup> groups(Api a, Map<String, NDArray> ps, double wd) {
+        List<AdamW.ParamGroup> g = a.create().configureOptimizers(ps, wd);
+        that(g != null, "configureOptimizers returned null");
+        that(g.size() == 2, "configureOptimizers returned " + g.size()
+                + " groups; nanoGPT makes two: decayed, then not decayed");
+        for (AdamW.ParamGroup x : g) {
+            that(x != null && x.params() != null, "a group (or its params map) is null");
+        }
+        return g;
+    }
+
+    /** Every tensor of 2+ dims is in the first group, none in the second. */
+    static void decayed(Api a, Map<String, NDArray> ps, double wd, String what) {
+        List<AdamW.ParamGroup> g = groups(a, ps, wd);
+        ps.forEach((n, p) -> {
+            if (p.getShape().dimension() >= 2) {
+                that(g.get(0).params().containsKey(n), n + " (shape " + p.getShape()
+                        + ") is missing from the first group, the decayed one (" + what + ")");
+                that(!g.get(1).params().containsKey(n), n + " (shape " + p.getShape()
+                        + ") is in the second group, the not decayed one (" + what + ")");
+            }
+        });
+    }
+
+    /** Every tensor of fewer than 2 dims is in the second group, none in the first. */
+    static void notDecayed(Api a, Map<String, NDArray> ps, double wd, String what) {
+        List<AdamW.ParamGroup> g = groups(a, ps, wd);
+        ps.forEach((n, p) -> {
+            if (p.getShape().dimension() < 2) {
+                that(g.get(1).params().containsKey(n), n + " (shape " + p.getShape()
+                        + ") is missing from the second group, the not decayed one (" + what + ")");
+                that(!g.get(0).params().containsKey(n), n + " (shape " + p.getShape()
+                        + ") is in the first group, the decayed one (" + what + ")");
+            }
+        });
+    }
+
+    /** The first group has weightDecay, the second 0.0. */
+    static void decays(Api a, Map<String, NDArray> ps, double wd) {
+        List<AdamW.ParamGroup> g = groups(a, ps, wd);
+        that(g.get(0).weightDecay() == wd && g.get(1).weightDecay() == 0.0, String.format(
+                "the groups' weight decays are [%s, %s] for weight_decay %s; expected [%s, 0.0]: decayed group first",
+                g.get(0).weightDecay(), g.get(1).weightDecay(), wd, wd));
+    }
+
+    /** Each group holds the library's names, in the params' order, as the same NDArray objects. */
+    static void sameTensorsInOrder(Api a, Map<String, NDArray> ps, double wd, String what) {
+        List<AdamW.ParamGroup> g = groups(a, ps, wd);
+        List<AdamW.ParamGroup> want = AdamW.configureOptimizers(ps, wd);
+        for (int i = 0; i < 2; i++) {
+            List<String> got = new ArrayList<>(g.get(i).params().keySet());
+            List<String> names = new ArrayList<>(want.get(i).params().keySet());
+            that(got.equals(names), "group " + i + " holds " + got + ", expected " + names
+                    + " (the params' order; " + what + ")");
+            for (String n : names) {
+                that(g.get(i).params().get(n) == ps.get(n), "group " + i + " holds another tensor for " + n
+                        + " than the params map: the groups must hold the model's own tensors, which the "
+                        + "optimizer updates in place, not copies");
+            }
         }
     }
 
-    static void excludes(String group, List<String> got, List<String> unwanted) {
-        that(got != null, group + " returned null");
-        for (String n : unwanted) {
-            that(!got.contains(n), n + " must not be in " + group);
-        }
+    /** All of the above against the library. */
+    static void all(Api a, Map<String, NDArray> ps, double wd, String what) {
+        decayed(a, ps, wd, what);
+        notDecayed(a, ps, wd, what);
+        decays(a, ps, wd);
+        sameTensorsInOrder(a, ps, wd, what);
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.DECAY_GROUPS, Api.class, List.of(
-            Check.of("matrices and embeddings (dim >= 2) are decayed", 3,
-                    "every tensor with 2 or more dimensions: the Linear weights, wte and wpe.",
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.DECAY_GROUPS, cls -> {
+        Bind.Ctor<ConfigureOptimizers> ctor = Bind.part(cls, ConfigureOptimizers.class);
+        return () -> ctor.make();
+    }, List.of(
+            Check.of("matrices and embeddings (dim >= 2) are in the first, decayed group", 3,
+                    "every tensor with 2 or more dimensions (p.getShape().dimension() >= 2): the Linear weights, "
+                            + "wte and wpe, goes into the first group.",
                     a -> {
-                        Model m = model("bias");
-                        contains("decayed()", a.decayed(m.shapes()), m.decay());
-                        excludes("notDecayed()", a.notDecayed(m.shapes()), m.decay());
+                        try (NDManager m = manager()) {
+                            decayed(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            Map<String, NDArray> ps = drawn(m);
+                            decayed(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                        }
                     }),
-            Check.of("biases and LayerNorm weights and biases (dim < 2) are not decayed", 3,
-                    "decide by the shape, p.dim() >= 2, not by the name: a LayerNorm weight is called 'weight' "
-                            + "but is a vector, and decaying it towards 0 switches the layer off.",
+            Check.of("biases and LayerNorm gains (dim < 2) are in the second group, not decayed", 3,
+                    "decide by the shape, dimension() >= 2, not by the name: a LayerNorm weight is called "
+                            + "'weight' but is a vector, and decaying it towards 0 switches the layer off.",
                     a -> {
-                        Model m = model("bias");
-                        contains("notDecayed()", a.notDecayed(m.shapes()), m.noDecay());
-                        excludes("decayed()", a.decayed(m.shapes()), m.noDecay());
+                        try (NDManager m = manager()) {
+                            notDecayed(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            Map<String, NDArray> ps = drawn(m);
+                            notDecayed(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                        }
                     }),
-            Check.of("every parameter is in exactly one group, in the model's order", 2,
-                    "one pass over the map, each name to one of the two lists; keep the iteration order.",
+            Check.of("two groups, decayed first: weight decays [weightDecay, 0.0]", 2,
+                    "return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0.0)), in that "
+                            + "order: the trainer prints the first as the decayed one.",
                     a -> {
-                        Model m = model("bias");
-                        List<String> both = new ArrayList<>(a.decayed(m.shapes()));
-                        both.addAll(a.notDecayed(m.shapes()));
-                        Set<String> seen = new HashSet<>();
-                        both.forEach(n -> that(seen.add(n), n + " is in both groups"));
-                        that(seen.equals(m.shapes().keySet()), "the groups hold " + seen.size() + " names, the model "
-                                + m.shapes().size());
-                        that(a.decayed(m.shapes()).equals(m.decay()), "decayed() is not in the model's order: "
-                                + a.decayed(m.shapes()));
+                        try (NDManager m = manager()) {
+                            decays(a, fixture(m, "bias"), 0.1);
+                            decays(a, drawn(m), drawnDecay());
+                        }
                     }),
-            Check.of("a model without biases, and a scalar parameter", 2,
-                    "with bias=False only LayerNorm weights are vectors; a 0-dimensional scalar (shape []) has "
-                            + "dim 0 < 2: not decayed.",
+            Check.of("every parameter in exactly one group, the same tensors (not copies), in the params' order", 2,
+                    "one pass over params (a LinkedHashMap keeps its order), each (name, tensor) put into one of "
+                            + "two LinkedHashMaps as it is: the optimizer updates the model's own tensors in place.",
                     a -> {
-                        Model m = model("nobias");
-                        Map<String, long[]> shapes = new LinkedHashMap<>(m.shapes());
-                        shapes.put("logit_scale", new long[0]);
-                        List<String> noDecay = new ArrayList<>(m.noDecay());
-                        noDecay.add("logit_scale");
-                        that(noDecay.equals(a.notDecayed(shapes)), "notDecayed() is " + a.notDecayed(shapes)
-                                + ", expected " + noDecay);
-                        that(m.decay().equals(a.decayed(shapes)), "decayed() is " + a.decayed(shapes)
-                                + ", expected " + m.decay());
-                    })));
+                        try (NDManager m = manager()) {
+                            sameTensorsInOrder(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            Map<String, NDArray> ps = drawn(m);
+                            sameTensorsInOrder(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                        }
+                    }),
+            Check.of("a model without biases, and a scalar parameter (0 dims): not decayed", 2,
+                    "with bias=False only the LayerNorm weights are vectors; a scalar has dimension() 0 < 2.",
+                    a -> {
+                        try (NDManager m = manager()) {
+                            Map<String, NDArray> ps = fixture(m, "nobias");
+                            ps.put("logit_scale", m.zeros(new Shape()));
+                            all(a, ps, 0.1, "nanoGPT's GPT without biases, and a scalar");
+                            Map<String, NDArray> d = drawn(m);
+                            d.put("temperature", m.zeros(new Shape()));
+                            all(a, d, drawnDecay(), "drawn: " + describe(d));
+                        }
+                    }),
+            Check.of("drawn names and shapes that mislead a rule by name, drawn weight decays", 2,
+                    "only the number of dimensions decides: a 1-dim 'weight' is not decayed, a 2-dim 'bias' is. "
+                            + "Use the weightDecay argument, not a number of your own.",
+                    a -> {
+                        try (NDManager m = manager()) {
+                            for (int i = 0; i < 3; i++) {
+                                Map<String, NDArray> ps = drawn(m);
+                                all(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                            }
+                        }
+                    })),
+            new Exercise.Mistake("DecayGroupsDecayEverything", "biases and LayerNorm gains",
+                    "every parameter decayed, biases and LayerNorm gains included"),
+            new Exercise.Mistake("DecayGroupsByName", "biases and LayerNorm gains",
+                    "decided by the name ('weight' is decayed) instead of the number of dimensions"),
+            new Exercise.Mistake("DecayGroupsSwapped", "two groups, decayed first",
+                    "the not decayed group first"),
+            new Exercise.Mistake("DecayGroupsDecayInWrongGroup", "two groups, decayed first",
+                    "weight_decay given to the group of biases and gains, 0.0 to the matrices"),
+            new Exercise.Mistake("DecayGroupsCopies", "every parameter in exactly one group",
+                    "copies of the tensors in the groups: the optimizer would update copies, not the model"),
+            new Exercise.Mistake("DecayGroupsHashMap", "every parameter in exactly one group",
+                    "HashMaps for the groups: the parameters' order is lost"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

@@ -1,16 +1,93 @@
 package gptkit.grading.wrong;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import gptkit.autograd.NoGrad;
+import gptkit.optim.AdamW.ParamGroup;
+import gptkit.optim.Optimizer;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /** Wrong: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps. */
-public final class AdamWEpsInsideSqrt {
-    public static void step(float[] p, float[] grad, float[] expAvg, float[] expAvgSq, long step, double lr,
-                            double beta1, double beta2, double eps, double weightDecay) {
-        for (int i = 0; i < p.length; i++) {
-            p[i] *= (float) (1 - lr * weightDecay);
-            expAvg[i] = (float) (beta1 * expAvg[i] + (1 - beta1) * grad[i]);
-            expAvgSq[i] = (float) (beta2 * expAvgSq[i] + (1 - beta2) * grad[i] * grad[i]);
-            double mHat = expAvg[i] / (1 - Math.pow(beta1, step));
-            double vHat = expAvgSq[i] / (1 - Math.pow(beta2, step));
-            p[i] -= (float) (lr * mHat / Math.sqrt(vHat + eps));
+public final class AdamWEpsInsideSqrt implements Optimizer {
+    private final List<ParamGroup> groups;
+    private double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private long step;
+    private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
+    private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
+
+    public AdamWEpsInsideSqrt(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        this.groups = groups;
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        for (ParamGroup g : groups) {
+            g.params().forEach((name, p) -> {
+                NDArray m = p.zerosLike();
+                NDArray v = p.zerosLike();
+                NDScope.unregister(m, v); // the state lives as long as the optimizer, not a caller's scope
+                expAvg.put(name, m);
+                expAvgSq.put(name, v);
+            });
         }
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        this.lr = lr;
+    }
+
+    @Override
+    public void step(Map<String, NDArray> grads) {
+        step++; // t of this update: 1 on the first, stepCount + 1 after a resume
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        // NoGrad: in-place updates of tensors that require gradients are not part of any graph;
+        // the scope frees the temporaries of this step
+        try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
+            scope.suppressNotUsedWarning();
+            for (ParamGroup g : groups) {
+                for (Map.Entry<String, NDArray> e : g.params().entrySet()) {
+                    NDArray p = e.getValue();
+                    NDArray grad = grads.get(e.getKey());
+                    if (grad == null) {
+                        throw new IllegalArgumentException("no gradient for parameter " + e.getKey());
+                    }
+                    NDArray m = expAvg.get(e.getKey());
+                    NDArray v = expAvgSq.get(e.getKey());
+                    if (g.weightDecay() != 0) {
+                        p.muli(1 - lr * g.weightDecay()); // decoupled: the gradient never sees the decay
+                    }
+                    m.addi(grad.sub(m).muli(1 - beta1)); // torch's lerp
+                    v.muli(beta2).addi(grad.mul(grad).muli(1 - beta2));
+                    NDArray denom = v.div(bc2Sqrt * bc2Sqrt).addi(eps).sqrt();
+                    p.subi(m.div(denom).muli(stepSize));
+                }
+            }
+        }
+    }
+
+    @Override
+    public long stepCount() {
+        return step;
+    }
+
+    @Override
+    public void setStepCount(long step) {
+        this.step = step;
+    }
+
+    @Override
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> s = new LinkedHashMap<>();
+        expAvg.forEach((k, v) -> s.put("exp_avg." + k, v)); // the tensors themselves: a checkpoint loads into them
+        expAvgSq.forEach((k, v) -> s.put("exp_avg_sq." + k, v));
+        return s;
     }
 }

@@ -1,16 +1,22 @@
 package gptkit.grading.wrong;
 
-import java.util.ArrayList;
+import ai.djl.ndarray.NDArray;
+import gptkit.optim.AdamW.ParamGroup;
+import gptkit.optim.ConfigureOptimizers;
+
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Wrong: weight decay on every parameter, biases and LayerNorm included. */
-public final class DecayGroupsDecayEverything {
-    public static List<String> decayed(Map<String, long[]> shapes) {
-        return new ArrayList<>(shapes.keySet());
+/** Wrong: weight decay on every parameter, biases and LayerNorm gains included. */
+public final class DecayGroupsDecayEverything implements ConfigureOptimizers {
+
+    public DecayGroupsDecayEverything() {
     }
 
-    public static List<String> notDecayed(Map<String, long[]> shapes) {
-        return new ArrayList<>();
+    @Override
+    public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
+        Map<String, NDArray> noDecay = new LinkedHashMap<>();
+        return List.of(new ParamGroup(new LinkedHashMap<>(params), weightDecay), new ParamGroup(noDecay, 0.0));
     }
 }
