@@ -1,28 +1,28 @@
 package gptkit.solutions;
 
-import gptkit.grading.EvalModel;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import gptkit.autograd.NoGrad;
+import gptkit.train.LossEstimator;
 
 /** Reference answer to exercises/EstimateLoss.java. */
-public final class EstimateLoss {
-    private EstimateLoss() {}
+public final class EstimateLoss implements LossEstimator {
 
-    public static Map<String, Double> estimateLoss(EvalModel model, int evalIters) {
-        Map<String, Double> out = new LinkedHashMap<>();
+    public EstimateLoss() {}
+
+    @Override
+    public gptkit.train.EstimateLoss.Losses estimateLoss(Model model, int evalIters) {
         model.train(false); // eval(): dropout off
-        try (EvalModel.NoGrad ng = model.noGrad()) {
-            for (String split : new String[] {"train", "val"}) {
-                double sum = 0;
-                for (int k = 0; k < evalIters; k++) {
-                    sum += model.loss(split); // a fresh batch each time
-                }
-                out.put(split, sum / evalIters);
-            }
+        try (NoGrad ng = NoGrad.open()) { // @torch.no_grad(): no graph, no activations kept
+            return new gptkit.train.EstimateLoss.Losses(mean(model, "train", evalIters), mean(model, "val", evalIters));
         } finally {
-            model.train(true);
+            model.train(true); // back to training, even if a batch failed
         }
-        return out;
+    }
+
+    private static double mean(Model model, String split, int evalIters) {
+        double sum = 0;
+        for (int k = 0; k < evalIters; k++) {
+            sum += model.loss(split); // a fresh batch each time
+        }
+        return sum / evalIters;
     }
 }

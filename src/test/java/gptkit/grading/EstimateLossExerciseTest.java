@@ -1,130 +1,142 @@
 package gptkit.grading;
 
+import gptkit.autograd.Autograd;
 import gptkit.exercises.Part;
-
+import gptkit.train.EstimateLoss.Losses;
+import gptkit.train.LossEstimator;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static gptkit.grading.Expect.near;
 import static gptkit.grading.Expect.that;
 
 /**
- * Grades exercises/EstimateLoss.java (estimate_loss, notebook 05) with a recording model: its
- * losses are scripted, and every call notes the mode and whether a no_grad block was open.
+ * Grades exercises/EstimateLoss.java (estimate_loss, notebook 05): the LossEstimator part, run on
+ * a recording model (EvalModel) whose batch losses are scripted: the old fixed script and
+ * sequences drawn per run, with eval_iters drawn too. Each loss() call notes the model's mode and
+ * whether libtorch was recording gradients. Expected means are exact (tolerance 1e-12 relative).
  */
 @ExtendWith(ReportCard.class)
 public class EstimateLossExerciseTest {
+    /** A fresh student part per call. */
     public interface Api {
-        Map<String, Double> estimateLoss(EvalModel model, int evalIters);
+        LossEstimator create();
     }
 
-    /** One loss() call as the model saw it. */
-    record Call(String split, boolean training, boolean noGrad, double loss) {}
+    static final double R = 1e-12;
 
-    static final class Recorder implements EvalModel {
-        boolean training = true;
-        int open;
-        final List<Call> calls = new ArrayList<>();
-
-        @Override
-        public void train(boolean on) {
-            training = on;
-        }
-
-        @Override
-        public NoGrad noGrad() {
-            open++;
-            boolean[] closed = {false};
-            return () -> {
-                if (!closed[0]) {
-                    closed[0] = true;
-                    open--;
-                }
-            };
-        }
-
-        @Override
-        public double loss(String split) {
-            long n = calls.stream().filter(c -> c.split().equals(split)).count();
-            double l = ("val".equals(split) ? 3.0 : 2.0) + 0.37 * ((n * 7) % 5); // differs batch to batch
-            calls.add(new Call(split, training, open > 0, l));
-            return l;
+    /** One estimate_loss call: what the model saw, what came back, and the grad mode after it. */
+    record Run(EvalModel model, EvalModel.Script script, int evalIters, Losses out, boolean gradModeAfter) {
+        String what() {
+            return "eval_iters " + evalIters;
         }
 
         double mean(String split) {
-            return calls.stream().filter(c -> c.split().equals(split)).mapToDouble(Call::loss).average().orElse(Double.NaN);
-        }
-
-        long count(String split) {
-            return calls.stream().filter(c -> c.split().equals(split)).count();
+            return EvalModel.mean(script, split, evalIters);
         }
     }
 
-    static Recorder run(Api a, int evalIters, Map<String, Double>[] out) {
-        Recorder r = new Recorder();
-        Map<String, Double> res = a.estimateLoss(r, evalIters);
-        if (out != null) {
-            out[0] = res;
+    /** Runs the part as the trainer does: between training steps, with gradients being recorded. */
+    static Run run(Api a, EvalModel.Script s, int evalIters) {
+        EvalModel m = new EvalModel(s);
+        try (Autograd rec = Autograd.record()) {
+            Losses out = a.create().estimateLoss(m, evalIters);
+            that(out != null, "estimateLoss returned null (eval_iters " + evalIters + ")");
+            return new Run(m, s, evalIters, out, EvalModel.gradMode());
         }
-        return r;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Double>[] box() {
-        return new Map[1];
+    /** The old test's run and one with losses and eval_iters drawn for this run. */
+    static List<Run> runs(Api a, int fixedIters) {
+        return List.of(run(a, EvalModel.FIXED, fixedIters), run(a, EvalModel.drawn(), 1 + Grader.random().nextInt(60)));
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.ESTIMATE_LOSS, Api.class, List.of(
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.ESTIMATE_LOSS, cls -> {
+        Bind.Ctor<LossEstimator> ctor = Bind.part(cls, LossEstimator.class);
+        return () -> ctor.make();
+    }, List.of(
             Check.of("the mean of eval_iters batch losses, for 'train' and for 'val'", 3,
-                    "for each split call model.loss(split) eval_iters times (a fresh batch each) and average; "
-                            + "return {\"train\": mean, \"val\": mean}.",
+                    "for each split call model.loss(split) eval_iters times, a fresh batch each (not one batch "
+                            + "used eval_iters times), sum and divide by eval_iters: for (k = 0; k < evalIters; k++).",
                     a -> {
-                        Map<String, Double>[] out = box();
-                        Recorder r = run(a, 5, out);
-                        that(out[0] != null, "estimateLoss returned null");
-                        for (String s : new String[] {"train", "val"}) {
-                            that(r.count(s) == 5, "model.loss(\"" + s + "\") was called " + r.count(s)
-                                    + " times for eval_iters 5");
-                            that(out[0].get(s) != null, "the result has no \"" + s + "\" entry: " + out[0]);
-                            near("the " + s + " loss", r.mean(s), out[0].get(s), 1e-12, 0);
+                        for (Run r : runs(a, 5)) {
+                            for (String s : new String[] {"train", "val"}) {
+                                long n = r.model().count(s);
+                                that(n == r.evalIters(), "model.loss(\"" + s + "\") was called " + n + " times for "
+                                        + r.what() + ": each of the eval_iters losses needs its own batch");
+                            }
+                            // either entry may hold a split's mean here; which one is the next check's business
+                            for (String s : new String[] {"train", "val"}) {
+                                double want = r.mean(s);
+                                boolean found = Math.abs(r.out().train() - want) <= R * Math.abs(want)
+                                        || Math.abs(r.out().val() - want) <= R * Math.abs(want);
+                                that(found, String.format("the mean of the %d %s losses is %.9g, but the result is "
+                                        + "%s (%s)", r.evalIters(), s, want, r.out(), r.what()));
+                            }
                         }
                     }),
-            Check.of("each split is evaluated on its own batches", 1,
-                    "call model.loss(\"train\") for the train mean and model.loss(\"val\") for the val mean.",
+            Check.of("each split is evaluated on its own batches", 2,
+                    "the train entry is the mean of model.loss(\"train\"), the val entry the mean of "
+                            + "model.loss(\"val\"): new Losses(train, val), in that order.",
                     a -> {
-                        Map<String, Double>[] out = box();
-                        Recorder r = run(a, 3, out);
-                        that(r.count("train") == 3 && r.count("val") == 3, "expected 3 batches of each split, got "
-                                + r.count("train") + " train and " + r.count("val") + " val");
-                        that(out[0] != null && out[0].get("val") != null && out[0].get("val") > 2.9,
-                                "the \"val\" entry is not the mean of the val batches: " + out[0]);
+                        for (Run r : runs(a, 3)) {
+                            that(r.model().count("train") > 0 && r.model().count("val") > 0, "expected batches of "
+                                    + "both splits, got " + r.model().count("train") + " train and "
+                                    + r.model().count("val") + " val (" + r.what() + ")");
+                            near("the train entry (" + r.what() + ")", r.mean("train"), r.out().train(), R, 0);
+                            near("the val entry (" + r.what() + ")", r.mean("val"), r.out().val(), R, 0);
+                        }
                     }),
             Check.of("eval mode while evaluating (dropout off)", 2,
                     "call model.train(false), nanoGPT's model.eval(), before the first loss: dropout would make the "
                             + "estimate noisy and too high.",
                     a -> {
-                        Recorder r = run(a, 4, null);
-                        that(!r.calls.isEmpty() && r.calls.stream().noneMatch(Call::training),
-                                "some losses were computed in training mode");
+                        for (Run r : runs(a, 4)) {
+                            that(!r.model().calls.isEmpty(), "model.loss was never called (" + r.what() + ")");
+                            long inTraining = r.model().calls.stream().filter(EvalModel.Call::training).count();
+                            that(inTraining == 0, inTraining + " of " + r.model().calls.size()
+                                    + " losses were computed in training mode (" + r.what() + ")");
+                        }
                     }),
             Check.of("no gradients recorded: every loss inside no_grad, closed afterwards", 2,
-                    "try (EvalModel.NoGrad ng = model.noGrad()) { ... } around the loop: like @torch.no_grad(), "
-                            + "no graph is built and no memory held.",
+                    "try (NoGrad ng = NoGrad.open()) { ... } around the loops, like @torch.no_grad(): no graph is "
+                            + "built, no activations held; try-with-resources turns recording back on at the end.",
                     a -> {
-                        Recorder r = run(a, 4, null);
-                        that(!r.calls.isEmpty() && r.calls.stream().allMatch(Call::noGrad),
-                                "some losses were computed outside a no_grad block");
-                        that(r.open == 0, "a no_grad block was left open: close it (try-with-resources)");
+                        for (Run r : runs(a, 4)) {
+                            that(!r.model().calls.isEmpty(), "model.loss was never called (" + r.what() + ")");
+                            long recorded = r.model().calls.stream().filter(EvalModel.Call::gradMode).count();
+                            that(recorded == 0, recorded + " of " + r.model().calls.size() + " losses were computed "
+                                    + "while the engine recorded gradients: outside a no_grad block (" + r.what() + ")");
+                            that(r.gradModeAfter(), "gradients were still off after estimateLoss returned: the no_grad "
+                                    + "block was left open, and the next training step would not learn (" + r.what()
+                                    + ")");
+                        }
                     }),
             Check.of("training mode again afterwards", 2,
                     "end with model.train(true), nanoGPT's model.train(): otherwise training goes on without dropout.",
-                    a -> that(run(a, 2, null).training, "the model was left in eval mode"))));
+                    a -> {
+                        for (Run r : runs(a, 2)) {
+                            that(r.model().training, "the model was left in eval mode (" + r.what() + ")");
+                        }
+                    })),
+            new Exercise.Mistake("EstimateLossNoEvalMode", "eval mode",
+                    "no model.train(false): the losses are computed with dropout on"),
+            new Exercise.Mistake("EstimateLossStaysInEvalMode", "training mode again",
+                    "no model.train(true) at the end: training goes on in eval mode"),
+            new Exercise.Mistake("EstimateLossNoNoGrad", "no gradients recorded",
+                    "no no_grad block: every evaluation batch builds an autograd graph"),
+            new Exercise.Mistake("EstimateLossNoGradLeftOpen", "no gradients recorded",
+                    "NoGrad.open() without closing it: gradients stay off for the training that follows"),
+            new Exercise.Mistake("EstimateLossOneBatch", "the mean of eval_iters",
+                    "one batch per split, its loss multiplied by eval_iters: the mean of one batch"),
+            new Exercise.Mistake("EstimateLossOffByOne", "the mean of eval_iters",
+                    "the loop runs eval_iters - 1 times but divides by eval_iters"),
+            new Exercise.Mistake("EstimateLossSplitsSwapped", "each split",
+                    "new Losses(val, train): the splits swapped"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

@@ -1,24 +1,38 @@
 package gptkit.grading.wrong;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import gptkit.train.GradClipper;
+
+import java.util.List;
+
 /** Wrong: clips right, but returns the norm after clipping instead of the one before. */
-public final class ClipGradNormReturnsClippedNorm {
-    public static double clipGradNorm(float[][] grads, double maxNorm) {
-        double sq = 0;
-        for (float[] g : grads) {
-            for (float v : g) {
-                sq += (double) v * v;
-            }
-        }
-        double total = Math.sqrt(sq);
-        double coef = maxNorm / (total + 1e-6);
-        if (coef < 1) {
-            for (float[] g : grads) {
-                for (int i = 0; i < g.length; i++) {
-                    g[i] = (float) (g[i] * coef);
+public final class ClipGradNormReturnsClippedNorm implements GradClipper {
+    public ClipGradNormReturnsClippedNorm() {}
+
+    @Override
+    public float clipGradNorm(List<NDArray> grads, double maxNorm) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float total = total(grads);
+            float coef = (float) maxNorm / (total + 1e-6f);
+            if (coef < 1f) {
+                for (NDArray g : grads) {
+                    g.muli(coef);
                 }
+                return total * coef;
             }
-            return total * coef;
+            return total;
         }
-        return total;
+    }
+
+    private static float total(List<NDArray> grads) {
+        NDList norms = new NDList();
+        for (NDArray g : grads) {
+            norms.add(g.norm());
+        }
+        return NDArrays.stack(norms).norm().getFloat();
     }
 }

@@ -1,24 +1,27 @@
 package gptkit.grading.wrong;
 
-import gptkit.grading.EvalModel;
-
-import java.util.HashMap;
-import java.util.Map;
+import gptkit.autograd.NoGrad;
+import gptkit.train.EstimateLoss.Losses;
+import gptkit.train.LossEstimator;
 
 /** Wrong: evaluates in training mode (dropout on), under no_grad. */
-public final class EstimateLossNoEvalMode {
-    public static Map<String, Double> estimateLoss(EvalModel model, int evalIters) {
-        Map<String, Double> out = new HashMap<>();
-        try (EvalModel.NoGrad ng = model.noGrad()) {
-            for (String split : new String[] {"train", "val"}) {
-                double sum = 0;
-                for (int k = 0; k < evalIters; k++) {
-                    sum += model.loss(split);
-                }
-                out.put(split, sum / evalIters);
-            }
+public final class EstimateLossNoEvalMode implements LossEstimator {
+    public EstimateLossNoEvalMode() {}
+
+    @Override
+    public Losses estimateLoss(Model model, int evalIters) {
+        try (NoGrad ng = NoGrad.open()) {
+            return new Losses(mean(model, "train", evalIters), mean(model, "val", evalIters));
+        } finally {
+            model.train(true);
         }
-        model.train(true);
-        return out;
+    }
+
+    private static double mean(Model model, String split, int evalIters) {
+        double sum = 0;
+        for (int k = 0; k < evalIters; k++) {
+            sum += model.loss(split);
+        }
+        return sum / evalIters;
     }
 }

@@ -1,0 +1,37 @@
+package gptkit.grading.wrong;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import gptkit.train.GradClipper;
+
+import java.util.List;
+
+/** Wrong: max_norm / total_norm, without torch'\''s 1e-6. */
+public final class ClipGradNormNoEps implements GradClipper {
+    public ClipGradNormNoEps() {}
+
+    @Override
+    public float clipGradNorm(List<NDArray> grads, double maxNorm) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float total = total(grads);
+            float coef = (float) maxNorm / total;
+            if (coef < 1f) {
+                for (NDArray g : grads) {
+                    g.muli(coef);
+                }
+            }
+            return total;
+        }
+    }
+
+    private static float total(List<NDArray> grads) {
+        NDList norms = new NDList();
+        for (NDArray g : grads) {
+            norms.add(g.norm());
+        }
+        return NDArrays.stack(norms).norm().getFloat();
+    }
+}
