@@ -1,37 +1,78 @@
 package gptkit.solutions;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import gptkit.Tensors;
+import gptkit.autograd.NoGrad;
+import gptkit.ddp.Collective;
+
+import java.util.List;
+
 /** Reference answer to exercises/Ddp.java. */
-public final class Ddp {
-    private Ddp() {}
+public final class Ddp implements Collective {
+    private final Collective comm;
 
-    public static int microStepsPerRank(int gradientAccumulationSteps, int worldSize) {
-        if (worldSize < 1 || gradientAccumulationSteps % worldSize != 0) {
-            throw new IllegalArgumentException("gradient_accumulation_steps (" + gradientAccumulationSteps
-                    + ") must be a multiple of the world size (" + worldSize + ")");
+    public Ddp(Collective comm) {
+        this.comm = comm;
+    }
+
+    @Override
+    public void averageGradients(List<NDArray> grads) {
+        int n = 0;
+        for (NDArray g : grads) {
+            n += (int) g.size();
         }
-        return gradientAccumulationSteps / worldSize; // the global batch stays the same
-    }
-
-    public static long seedOf(long seed, int rank) {
-        return seed + rank; // different batches per rank; the weights come from rank 0's broadcast
-    }
-
-    public static boolean syncThisMicroStep(int microStep, int microStepsPerRank) {
-        return microStep == microStepsPerRank - 1; // earlier micro-steps only accumulate locally
-    }
-
-    public static void allReduceMean(float[][] gradsPerRank) {
-        int world = gradsPerRank.length;
-        int n = gradsPerRank[0].length;
+        float[] flat = new float[n]; // one bucket: one all-reduce per optimizer step
+        int off = 0;
+        for (NDArray g : grads) {
+            float[] v = g.toType(DataType.FLOAT32, false).toFloatArray();
+            System.arraycopy(v, 0, flat, off, v.length);
+            off += v.length;
+        }
+        comm.allReduceSum(flat);
+        float inv = 1f / comm.worldSize(); // the mean over ranks, as DDP divides
         for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (float[] g : gradsPerRank) {
-                sum += g[i];
-            }
-            float mean = (float) (sum / world);
-            for (float[] g : gradsPerRank) {
-                g[i] = mean;
+            flat[i] *= inv;
+        }
+        off = 0;
+        try (NoGrad ng = NoGrad.open()) {
+            for (NDArray g : grads) {
+                int len = (int) g.size();
+                float[] part = new float[len];
+                System.arraycopy(flat, off, part, 0, len);
+                Tensors.copyInto(g, part); // into g's own memory: g may be a handle on .grad
+                off += len;
             }
         }
+    }
+
+    @Override
+    public int rank() {
+        return comm.rank();
+    }
+
+    @Override
+    public int worldSize() {
+        return comm.worldSize();
+    }
+
+    @Override
+    public void allReduceSum(float[] data) {
+        comm.allReduceSum(data);
+    }
+
+    @Override
+    public long allReduceCount() {
+        return comm.allReduceCount();
+    }
+
+    @Override
+    public double allReduceSeconds() {
+        return comm.allReduceSeconds();
+    }
+
+    @Override
+    public void close() {
+        comm.close();
     }
 }

@@ -1,14 +1,25 @@
 package gptkit.solutions;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import gptkit.amp.LossScaler;
+import gptkit.autograd.NoGrad;
+import gptkit.optim.Optimizer;
+
+import java.util.List;
+import java.util.Map;
+
 /** Reference answer to exercises/GradScaler.java. */
-public final class GradScaler {
+public final class GradScaler implements LossScaler {
     private double scale;
     private final double growthFactor;
     private final double backoffFactor;
     private final int growthInterval;
-    private int growthTracker;
-    private boolean unscaled; // this iteration's gradients are already divided
-    private boolean foundInf;
+    private int growthTracker; // clean steps in a row since the last change of scale
+    private long skippedSteps;
+    private boolean foundInf; // what the last unscale saw
+    private NDArray scaleTensor; // the scale as a tensor, alive until backward has read it
 
     public GradScaler() {
         this(65536.0, 2.0, 0.5, 2000);
@@ -21,44 +32,82 @@ public final class GradScaler {
         this.growthInterval = growthInterval;
     }
 
-    public double getScale() {
-        return scale;
+    @Override
+    public NDArray scale(NDArray loss) {
+        if (scaleTensor == null || scaleTensor.isReleased()) {
+            // a tensor of our own: mul(double) would free its scalar before backward reads it
+            scaleTensor = loss.getManager().create((float) scale);
+            NDScope.unregister(scaleTensor);
+        }
+        return loss.mul(scaleTensor);
     }
 
-    public boolean unscale(float[][] grads) {
+    @Override
+    public void unscale(List<NDArray> grads) {
         float inv = (float) (1.0 / scale); // torch: the reciprocal in float32, then a multiply
         boolean inf = false;
-        for (float[] g : grads) {
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= inv;
-                inf |= !Float.isFinite(g[i]); // NaN, inf and -inf alike
+        try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray g : grads) {
+                g.muli(inv);
+                // NaN and +-inf alike: |g|'s max is inf or NaN then
+                inf |= !Float.isFinite(g.abs().max().toType(DataType.FLOAT32, false).getFloat());
             }
         }
-        unscaled = true;
         foundInf = inf;
-        return inf;
     }
 
-    public boolean step(float[][] grads, Runnable optimizerStep) {
-        if (!unscaled) {
-            unscale(grads);
-        }
+    @Override
+    public boolean step(Optimizer optimizer, Map<String, NDArray> grads) {
         if (foundInf) {
             return false; // parameters and optimizer state untouched
         }
-        optimizerStep.run();
+        optimizer.step(grads); // already unscaled: the same tensors unscale divided
         return true;
     }
 
+    @Override
     public void update() {
         if (foundInf) {
             scale *= backoffFactor;
             growthTracker = 0;
-        } else if (++growthTracker == growthInterval) {
+            skippedSteps++;
+        } else if (++growthTracker == growthInterval) { // never on a step that backed off
             scale *= growthFactor;
             growthTracker = 0;
         }
-        unscaled = false;
-        foundInf = false;
+        closeTensor(); // the next scale(loss) makes one with the new scale
+    }
+
+    @Override
+    public State state() {
+        return new State(scale, growthTracker, skippedSteps);
+    }
+
+    @Override
+    public void restore(State s) {
+        if (s.scale() > 0) { // a float32 run's checkpoint has no scale: keep the initial one
+            scale = s.scale();
+            growthTracker = s.growthTracker();
+            skippedSteps = s.skippedSteps();
+            closeTensor();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return String.format(", scale %.0f, skipped %d", scale, skippedSteps);
+    }
+
+    @Override
+    public void close() {
+        closeTensor();
+    }
+
+    private void closeTensor() {
+        if (scaleTensor != null) {
+            scaleTensor.close();
+            scaleTensor = null;
+        }
     }
 }

@@ -1,93 +1,296 @@
 package gptkit.grading;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import gptkit.Engines;
+import gptkit.autograd.Autograd;
+import gptkit.ddp.Collective;
+import gptkit.ddp.LocalCollective;
 import gptkit.exercises.Part;
-
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static gptkit.grading.Expect.near;
 import static gptkit.grading.Expect.that;
 
-/** Grades exercises/Ddp.java (ddp, notebook 08). Exact math; the mean within 1e-6 relative. */
+/**
+ * Grades exercises/Ddp.java (ddp, notebook 08): the Collective part's averageGradients, on N
+ * ranks simulated as N threads, each with the student's Ddp over gptkit.ddp.LocalCollective (an
+ * in-process all-reduce). The mean is checked against a double-precision mean within 1e-6
+ * relative; the ranks must agree bit for bit.
+ */
 @ExtendWith(ReportCard.class)
 public class DdpExerciseTest {
+    /** The student's part over a collective. */
     public interface Api {
-        int microStepsPerRank(int gradientAccumulationSteps, int worldSize);
-
-        long seedOf(long seed, int rank);
-
-        boolean syncThisMicroStep(int microStep, int microStepsPerRank);
-
-        void allReduceMean(float[][] gradsPerRank);
+        Collective create(Collective comm);
     }
 
-    static float[][] grads() {
-        return new float[][] {{1f, -2f, 0.5f, 4f}, {3f, 2f, 0.25f, -4f}, {-1f, 0f, 0.75f, 8f}, {5f, 4f, 0.5f, 0f}};
+    /** Seconds a rank waits at the all-reduce for the others before giving up. */
+    static final int BARRIER_S = 4;
+
+    /**
+     * The gradients of one run: values[call][rank][tensor], the same shapes on every rank and
+     * call; viaGrad: each gradient is a handle on a parameter's .grad, as in the trainer.
+     */
+    record Run(int world, Shape[] shapes, float[][][][] values, boolean viaGrad) {
+        int calls() {
+            return values.length;
+        }
+
+        String describe() {
+            return world + " rank(s), " + shapes.length + " gradient(s) of shapes " + Arrays.toString(shapes)
+                    + (calls() > 1 ? ", " + calls() + " calls" : "") + (viaGrad ? ", as handles on .grad" : "");
+        }
+
+        /** The element-wise mean over ranks, in double. */
+        float[] mean(int call, int tensor) {
+            float[] out = new float[values[call][0][tensor].length];
+            for (int i = 0; i < out.length; i++) {
+                double sum = 0;
+                for (int r = 0; r < world; r++) {
+                    sum += values[call][r][tensor][i];
+                }
+                out[i] = (float) (sum / world);
+            }
+            return out;
+        }
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.ofStatics(Part.DDP, Api.class, List.of(
-            Check.of("gradients are averaged across ranks, not summed", 3,
-                    "all_reduce sums the ranks' gradients; DDP then divides by world_size. A sum makes the step "
-                            + "world_size times larger than on one process.",
-                    a -> {
-                        float[][] g = grads();
-                        a.allReduceMean(g);
-                        near("rank 0's gradient", new float[] {2f, 1f, 0.5f, 2f}, g[0], 1e-6, 0);
-                    }),
-            Check.of("every rank ends with the same gradient, in place", 1,
-                    "write the mean into every rank's array: each rank steps its own copy of the model.",
-                    a -> {
-                        float[][] g = grads();
-                        a.allReduceMean(g);
-                        for (int r = 1; r < g.length; r++) {
-                            near("rank " + r + "'s gradient", g[0], g[r], 0, 0);
+    /** What the ranks saw: after[call][rank][tensor] read from the very objects given; counts per rank. */
+    record Result(float[][][][] after, long[][] counts, long[][] ddpCounts, int[] ranks, int[] worlds) {}
+
+    static Run draw(Random r, int world, int tensors, int calls, boolean viaGrad) {
+        Shape[] shapes = new Shape[tensors];
+        for (int t = 0; t < tensors; t++) {
+            shapes[t] = switch (r.nextInt(3)) {
+                case 0 -> new Shape(1 + r.nextInt(7));
+                case 1 -> new Shape(1 + r.nextInt(4), 1 + r.nextInt(5));
+                default -> new Shape(1 + r.nextInt(3), 1 + r.nextInt(3), 1 + r.nextInt(3));
+            };
+        }
+        float[][][][] values = new float[calls][world][tensors][];
+        for (int c = 0; c < calls; c++) {
+            for (int k = 0; k < world; k++) {
+                for (int t = 0; t < tensors; t++) {
+                    float[] v = new float[(int) shapes[t].size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(3) - 1));
+                    }
+                    values[c][k][t] = v;
+                }
+            }
+        }
+        return new Run(world, shapes, values, viaGrad);
+    }
+
+    /** Runs every rank in its own thread: each builds its gradients, calls averageGradients, reads them back. */
+    static Result run(Api a, Run run) {
+        int world = run.world();
+        List<Collective> comms = LocalCollective.group(world, BARRIER_S);
+        float[][][][] after = new float[run.calls()][world][][];
+        long[][] counts = new long[run.calls()][world];
+        long[][] ddpCounts = new long[run.calls()][world];
+        int[] ranks = new int[world];
+        int[] worlds = new int[world];
+        Throwable[] errors = new Throwable[world];
+        Thread[] threads = new Thread[world];
+        for (int k = 0; k < world; k++) {
+            int rank = k;
+            threads[k] = new Thread(() -> {
+                try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                    Collective d = a.create(comms.get(rank));
+                    ranks[rank] = d.rank();
+                    worlds[rank] = d.worldSize();
+                    for (int c = 0; c < run.calls(); c++) {
+                        List<NDArray> given = new ArrayList<>();
+                        List<NDArray> params = new ArrayList<>();
+                        for (int t = 0; t < run.shapes().length; t++) {
+                            NDArray v = m.create(run.values()[c][rank][t], run.shapes()[t]);
+                            if (run.viaGrad()) {
+                                // a parameter whose .grad is v: the gradient of sum(p * v)
+                                NDArray p = m.zeros(run.shapes()[t]);
+                                p.setRequiresGradient(true);
+                                try (Autograd rec = Autograd.record()) {
+                                    Autograd.backward(p.mul(v).sum());
+                                }
+                                params.add(p);
+                                given.add(p.getGradient());
+                            } else {
+                                given.add(v);
+                            }
                         }
-                        float[][] one = {{1.5f, -3f}};
-                        a.allReduceMean(one);
-                        near("the gradient with world size 1", new float[] {1.5f, -3f}, one[0], 0, 0);
-                    }),
-            Check.of("each rank does gradient_accumulation_steps / world_size micro-steps", 1,
-                    "gradient_accumulation_steps //= ddp_world_size: 40 steps on 8 ranks is 5 each.",
-                    a -> {
-                        that(a.microStepsPerRank(40, 8) == 5, "40 steps over 8 ranks gave " + a.microStepsPerRank(40, 8));
-                        that(a.microStepsPerRank(40, 1) == 40, "40 steps on 1 rank gave " + a.microStepsPerRank(40, 1));
-                        that(a.microStepsPerRank(4, 4) == 1, "4 steps over 4 ranks gave " + a.microStepsPerRank(4, 4));
-                    }),
-            Check.of("a world size that does not divide the steps is rejected", 2,
-                    "nanoGPT asserts gradient_accumulation_steps % ddp_world_size == 0; rounding down would change "
-                            + "the batch size silently. Throw an IllegalArgumentException.",
-                    a -> {
-                        Expect.rejects("40 steps over 3 ranks", () -> a.microStepsPerRank(40, 3));
-                        Expect.rejects("2 steps over 4 ranks", () -> a.microStepsPerRank(2, 4));
-                    }),
-            Check.of("each rank draws its own batches: seed + rank, rank 0 keeps the seed", 2,
-                    "seed_offset = ddp_rank, torch.manual_seed(1337 + seed_offset): the same seed everywhere "
-                            + "would train every rank on the same batches.",
-                    a -> {
-                        Set<Long> seeds = new HashSet<>();
-                        for (int r = 0; r < 8; r++) {
-                            seeds.add(a.seedOf(1337, r));
+                        List<NDArray> kept = List.copyOf(given);
+                        d.averageGradients(given);
+                        after[c][rank] = new float[kept.size()][];
+                        for (int t = 0; t < kept.size(); t++) {
+                            NDArray g = run.viaGrad() ? params.get(t).getGradient() : kept.get(t);
+                            after[c][rank][t] = g.toFloatArray();
                         }
-                        that(seeds.size() == 8, "8 ranks got only " + seeds.size() + " different seeds: " + seeds);
-                        that(a.seedOf(1337, 0) == 1337, "rank 0's seed is " + a.seedOf(1337, 0) + ", expected 1337");
-                        that(a.seedOf(1337, 3) == 1340, "rank 3's seed is " + a.seedOf(1337, 3) + ", expected 1340");
-                    }),
-            Check.of("gradients are synchronized on the last micro-step only", 1,
-                    "require_backward_grad_sync = (micro_step == gradient_accumulation_steps - 1): one all-reduce "
-                            + "per optimizer step instead of one per micro-step.",
+                        counts[c][rank] = comms.get(rank).allReduceCount();
+                        ddpCounts[c][rank] = d.allReduceCount();
+                    }
+                } catch (Throwable e) {
+                    errors[rank] = e;
+                }
+            }, "rank " + rank);
+            threads[k].setDaemon(true);
+            threads[k].start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join((BARRIER_S + 2) * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            that(!t.isAlive(), run.describe() + ": " + t.getName() + " did not finish (are all ranks making the same "
+                    + "all-reduce calls?)");
+        }
+        for (Throwable e : errors) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e != null) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new Result(after, counts, ddpCounts, ranks, worlds);
+    }
+
+    /** Every rank holds the mean over ranks, and the ranks agree exactly. */
+    static void expectMean(Api a, Run run) {
+        Result res = run(a, run);
+        for (int c = 0; c < run.calls(); c++) {
+            for (int t = 0; t < run.shapes().length; t++) {
+                float[] want = run.mean(c, t);
+                String call = run.calls() > 1 ? " at call " + (c + 1) : "";
+                for (int k = 0; k < run.world(); k++) {
+                    near(run.describe() + ": rank " + k + "'s gradient " + t + call + " (the mean over ranks)", want,
+                            res.after()[c][k][t], 1e-6, 1e-7);
+                }
+                for (int k = 1; k < run.world(); k++) {
+                    that(Arrays.equals(res.after()[c][0][t], res.after()[c][k][t]), run.describe() + ": ranks 0 and "
+                            + k + " hold different gradients " + t + call + ": every rank must step alike");
+                }
+            }
+        }
+    }
+
+    static final float[][] FIXED = {{1f, -2f, 0.5f, 4f, 3f, -1f, 2f}, {3f, 2f, 0.25f, -4f, 1f, 1f, 0f},
+            {-1f, 0f, 0.75f, 8f, 2f, 0f, -2f}, {5f, 4f, 0.5f, 0f, -6f, 2f, 4f}};
+
+    /** 4 ranks, 2 gradients (2x2 and 3): not as many gradients as ranks. */
+    static Run fixed(boolean viaGrad) {
+        float[][][][] values = new float[1][4][2][];
+        for (int k = 0; k < 4; k++) {
+            values[0][k][0] = Arrays.copyOfRange(FIXED[k], 0, 4);
+            values[0][k][1] = Arrays.copyOfRange(FIXED[k], 4, 7);
+        }
+        return new Run(4, new Shape[] {new Shape(2, 2), new Shape(3)}, values, viaGrad);
+    }
+
+    static void expectOneAllReducePerCall(Api a, Run run) {
+        Result res = run(a, run);
+        for (int c = 0; c < run.calls(); c++) {
+            for (int k = 0; k < run.world(); k++) {
+                that(res.counts()[c][k] == c + 1, run.describe() + ": rank " + k + " made " + res.counts()[c][k]
+                        + " all-reduce(s) in " + (c + 1) + " call(s) of averageGradients; expected " + (c + 1)
+                        + " (one bucket per call)");
+            }
+        }
+    }
+
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.DDP, cls -> {
+        Engines.engine(); // libtorch loads here, not inside the first check's time limit
+        Bind.Ctor<Collective> ctor = Bind.part(cls, Collective.class, Collective.class);
+        return comm -> ctor.make(comm);
+    }, List.of(
+            Check.of("after averageGradients every rank holds the mean over ranks", 3,
+                    "comm.allReduceSum gives every rank the sum of all ranks' values; DDP then divides by the "
+                            + "world size (comm.worldSize()), not by the number of gradients. A sum makes every step "
+                            + "world-size times too large.",
                     a -> {
-                        for (int m = 0; m < 5; m++) {
-                            that(a.syncThisMicroStep(m, 5) == (m == 4), "micro-step " + m + " of 5: sync is "
-                                    + a.syncThisMicroStep(m, 5));
+                        expectMean(a, fixed(false));
+                        Random r = Grader.random();
+                        expectMean(a, draw(r, 2 + r.nextInt(3), 1 + r.nextInt(5), 1, false));
+                    }),
+            Check.of("one all-reduce per call: all gradients in one bucket", 2,
+                    "copy every gradient's values into one float[] (one after the other), all-reduce it once, then "
+                            + "copy the parts back. One all-reduce per tensor pays the network's latency per tensor.",
+                    a -> {
+                        expectOneAllReducePerCall(a, fixed(false));
+                        Random r = Grader.random();
+                        expectOneAllReducePerCall(a, draw(r, 2 + r.nextInt(3), 2 + r.nextInt(5), 2 + r.nextInt(2),
+                                false));
+                    }),
+            Check.of("the given gradients are updated in place, handles on .grad too", 2,
+                    "write the mean into the very NDArrays of the list, with gptkit.Tensors.copyInto(g, values): the "
+                            + "trainer reads those objects afterwards. Replacing the list's elements with new arrays, "
+                            + "or g.set(float[]) through a handle on .grad, leaves the gradients as they were.",
+                    a -> {
+                        expectMean(a, fixed(true));
+                        Random r = Grader.random();
+                        expectMean(a, draw(r, 2 + r.nextInt(3), 1 + r.nextInt(4), 1, true));
+                    }),
+            Check.of("world size 1 leaves the gradients as they are", 1,
+                    "the mean over one rank is the gradient itself: sum over one rank, divided by 1.",
+                    a -> {
+                        Random r = Grader.random();
+                        for (int n : new int[] {1, 2 + r.nextInt(4)}) {
+                            Run run = draw(r, 1, n, 1, false);
+                            Result res = run(a, run);
+                            for (int t = 0; t < n; t++) {
+                                near(run.describe() + ": gradient " + t, run.values()[0][0][t], res.after()[0][0][t], 0, 0);
+                            }
+                            that(res.counts()[0][0] <= 1, run.describe() + ": " + res.counts()[0][0]
+                                    + " all-reduces for one call; at most one");
                         }
-                        that(a.syncThisMicroStep(0, 1), "with 1 micro-step per rank, it must sync");
-                    })));
+                    }),
+            Check.of("drawn world sizes, gradient counts, shapes and values, several steps", 2,
+                    "every call is one optimizer step: average the gradients given, whatever their number and shapes "
+                            + "(read g.size() and g.getShape() from each, not fixed sizes).",
+                    a -> {
+                        Random r = Grader.random();
+                        for (int i = 0; i < 2; i++) {
+                            expectMean(a, draw(r, 1 + r.nextInt(4), 1 + r.nextInt(6), 1 + r.nextInt(3),
+                                    r.nextBoolean()));
+                        }
+                    }),
+            Check.of("rank(), worldSize() and the counters are the collective's", 1,
+                    "the part wraps the collective it is given: rank(), worldSize(), allReduceSum, allReduceCount, "
+                            + "allReduceSeconds and close() call comm's (as the exercise gives them).",
+                    a -> {
+                        Random r = Grader.random();
+                        Run run = draw(r, 2 + r.nextInt(3), 1 + r.nextInt(3), 1, false);
+                        Result res = run(a, run);
+                        for (int k = 0; k < run.world(); k++) {
+                            that(res.ranks()[k] == k, "rank() on rank " + k + " gave " + res.ranks()[k]);
+                            that(res.worlds()[k] == run.world(), "worldSize() on rank " + k + " gave "
+                                    + res.worlds()[k] + ", expected " + run.world());
+                            that(res.ddpCounts()[0][k] == res.counts()[0][k], "allReduceCount() on rank " + k + " gave "
+                                    + res.ddpCounts()[0][k] + ", the collective's is " + res.counts()[0][k]);
+                        }
+                    })),
+            new Exercise.Mistake("DdpSums", "after averageGradients",
+                    "sums the ranks' gradients without dividing by the world size"),
+            new Exercise.Mistake("DdpAllReducePerTensor", "one all-reduce per call",
+                    "one all-reduce per gradient tensor instead of one bucket"),
+            new Exercise.Mistake("DdpDividesByTensorCount", "after averageGradients",
+                    "divides by the number of gradients instead of the number of ranks"),
+            new Exercise.Mistake("DdpNewArrays", "the given gradients are updated in place",
+                    "puts new arrays into the list instead of writing into the given gradients"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

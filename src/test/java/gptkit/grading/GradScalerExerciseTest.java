@@ -1,108 +1,201 @@
 package gptkit.grading;
 
-import gptkit.exercises.Part;
-
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import gptkit.Engines;
 import gptkit.Fixtures;
+import gptkit.amp.LossScaler;
+import gptkit.amp.LossScaler.State;
+import gptkit.autograd.Autograd;
+import gptkit.exercises.Part;
+import gptkit.optim.Optimizer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static gptkit.grading.Expect.near;
 import static gptkit.grading.Expect.that;
 
 /**
- * Grades exercises/GradScaler.java (grad_scaler, notebook 06) against a scripted run of real
- * torch.amp.GradScaler with growth_interval 3 and SGD (fixtures/grad_scaler.json): which steps
- * see inf, -inf or NaN, the unscaled gradients, the weights and the scale after each step.
- * Powers of two: exact, except w (SGD in float32, 1e-6).
+ * Grades exercises/GradScaler.java (grad_scaler, notebook 06): the LossScaler part. The fixed
+ * inputs are a scripted run of real torch.amp.GradScaler with growth_interval 3 and SGD
+ * (fixtures/grad_scaler.json: which steps see inf, -inf or NaN, the unscaled gradients, the
+ * weights and the scale after each step); the drawn ones are settings and runs of clean, inf and
+ * NaN steps, expected from gptkit.amp.GradScaler driven the same way. Scales are exact (the same
+ * double products); gradients within 1e-6 relative, weights (SGD in float32) within 1e-6.
  */
 @ExtendWith(ReportCard.class)
 public class GradScalerExerciseTest {
-    /** A GradScaler object. */
-    public interface Scaler {
-        boolean unscale(float[][] grads);
-
-        boolean step(float[][] grads, Runnable optimizerStep);
-
-        void update();
-
-        double getScale();
-    }
-
-    /** Its two constructors. */
+    /** The student's part, through its two constructors. */
     public interface Api {
-        Scaler create(double initScale, double growthFactor, double backoffFactor, int growthInterval);
+        LossScaler create(double initScale, double growthFactor, double backoffFactor, int growthInterval);
 
-        Scaler createDefault();
+        LossScaler createDefault();
     }
 
-    static Api bind(Class<?> cls) {
-        return new Api() {
-            @Override
-            public Scaler create(double init, double growth, double backoff, int interval) {
-                return make(cls, new Class<?>[] {double.class, double.class, double.class, int.class},
-                        init, growth, backoff, interval);
-            }
+    /** An optimizer that only records: how often it stepped, the gradients it saw; SGD on w if given. */
+    static final class FakeOptimizer implements Optimizer {
+        int steps;
+        final Map<String, float[]> seen = new LinkedHashMap<>();
+        final float[] w;
+        final float lr;
 
-            @Override
-            public Scaler createDefault() {
-                return make(cls, new Class<?>[0]);
-            }
-        };
-    }
+        FakeOptimizer() {
+            this(null, 0f);
+        }
 
-    static Scaler make(Class<?> cls, Class<?>[] types, Object... args) {
-        try {
-            return Bind.instance(Scaler.class, Bind.construct(cls, types, args));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        FakeOptimizer(float[] w, float lr) {
+            this.w = w;
+            this.lr = lr;
+        }
+
+        @Override
+        public void step(Map<String, NDArray> grads) {
+            steps++;
+            seen.clear();
+            for (Map.Entry<String, NDArray> e : grads.entrySet()) {
+                seen.put(e.getKey(), e.getValue().toType(DataType.FLOAT32, false).toFloatArray());
+            }
+            if (w != null) {
+                float[] g = seen.get("w");
+                for (int j = 0; j < w.length; j++) {
+                    w[j] -= lr * g[j];
+                }
+            }
+        }
+
+        @Override
+        public void setLearningRate(double lr) {
+        }
+
+        @Override
+        public long stepCount() {
+            return steps;
+        }
+
+        @Override
+        public void setStepCount(long step) {
+        }
+
+        @Override
+        public Map<String, NDArray> state() {
+            return Map.of();
         }
     }
 
-    /** What the replay of torch's script saw at one event. */
-    record Seen(String kind, float[] unscaled, boolean stepped, float[] w, double scaleAfter, JsonObject torch) {}
+    static NDManager manager() {
+        return NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    }
 
+    /** A power of two between 2^lo and 2^hi: torch's scales are (the default factors keep them so). */
+    static double pow2(Random r, int lo, int hi) {
+        return Math.scalb(1.0, lo + r.nextInt(hi - lo + 1));
+    }
+
+    static float[] gaussian(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    static float[] times(float[] v, float s) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * s;
+        }
+        return out;
+    }
+
+    static String settings(double init, double growth, double backoff, int interval) {
+        return String.format("GradScaler(%s, %s, %s, %d)", fmt(init), fmt(growth), fmt(backoff), interval);
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    static void sameState(String what, State expected, State actual) {
+        that(actual != null, what + ": state() returned null");
+        that(actual.scale() == expected.scale(), what + ": the scale is " + fmt(actual.scale()) + ", expected "
+                + fmt(expected.scale()));
+        that(actual.growthTracker() == expected.growthTracker(), what + ": the growth tracker (clean steps counted) is "
+                + actual.growthTracker() + ", expected " + expected.growthTracker());
+        that(actual.skippedSteps() == expected.skippedSteps(), what + ": skipped steps are " + actual.skippedSteps()
+                + ", expected " + expected.skippedSteps());
+    }
+
+    /** One iteration as the trainer makes it: unscale, step, update. Returns whether it stepped. */
+    static boolean iteration(LossScaler s, Optimizer opt, Map<String, NDArray> grads) {
+        s.unscale(new ArrayList<>(grads.values()));
+        boolean stepped = s.step(opt, grads);
+        s.update();
+        return stepped;
+    }
+
+    /** An iteration with one gradient of these values. */
+    static boolean iteration(NDManager m, LossScaler s, FakeOptimizer opt, float... g) {
+        try (NDArray grad = m.create(g)) {
+            return iteration(s, opt, Map.of("g", grad));
+        }
+    }
+
+    static final float INF = Float.POSITIVE_INFINITY;
+
+    // ---- torch's script -------------------------------------------------------------------------
+
+    /** What the replay of torch's script saw at one event. */
+    record Seen(String kind, float[] unscaled, boolean stepped, int optimizerSteps, float[] w, State after,
+                JsonObject torch) {}
+
+    /**
+     * The fixture's script: each event's gradient is dloss_dw times torch's scale before it (what
+     * scaler.scale(loss).backward() gave torch), with inf, -inf or NaN in one place.
+     */
     static Seen[] replay(Api a) {
         JsonObject f = Fixtures.load("grad_scaler.json");
-        Scaler s = a.create(f.get("init_scale").getAsDouble(), f.get("growth_factor").getAsDouble(),
-                f.get("backoff_factor").getAsDouble(), f.get("growth_interval").getAsInt());
         float[] w = Fixtures.floats(f.getAsJsonArray("w0"));
         float[] dw = Fixtures.floats(f.getAsJsonArray("dloss_dw"));
-        float lr = f.get("lr").getAsFloat();
+        FakeOptimizer opt = new FakeOptimizer(w, f.get("lr").getAsFloat());
         JsonArray events = f.getAsJsonArray("events");
         Seen[] seen = new Seen[events.size()];
-        for (int i = 0; i < seen.length; i++) {
-            JsonObject e = events.get(i).getAsJsonObject();
-            String kind = e.get("kind").getAsString();
-            float scale = (float) s.getScale();
-            float[] g = new float[dw.length];
-            for (int j = 0; j < g.length; j++) {
-                g[j] = dw[j] * scale; // what scaler.scale(loss).backward() gives
-            }
-            switch (kind) {
-                case "inf" -> g[1] = Float.POSITIVE_INFINITY;
-                case "-inf" -> g[1] = Float.NEGATIVE_INFINITY;
-                case "nan" -> g[1] = Float.NaN;
-                default -> { }
-            }
-            float[][] grads = {g};
-            s.unscale(grads);
-            float[] unscaled = g.clone();
-            boolean stepped = s.step(grads, () -> {
-                for (int j = 0; j < w.length; j++) {
-                    w[j] -= lr * grads[0][j];
+        LossScaler s = a.create(f.get("init_scale").getAsDouble(), f.get("growth_factor").getAsDouble(),
+                f.get("backoff_factor").getAsDouble(), f.get("growth_interval").getAsInt());
+        try (NDManager m = manager()) {
+            for (int i = 0; i < seen.length; i++) {
+                JsonObject e = events.get(i).getAsJsonObject();
+                String kind = e.get("kind").getAsString();
+                float[] g = times(dw, (float) e.get("scale_before").getAsDouble());
+                switch (kind) {
+                    case "inf" -> g[1] = INF;
+                    case "-inf" -> g[1] = -INF;
+                    case "nan" -> g[1] = Float.NaN;
+                    default -> { }
                 }
-            });
-            s.update();
-            seen[i] = new Seen(kind, unscaled, stepped, w.clone(), s.getScale(), e);
+                NDArray grad = m.create(g);
+                s.unscale(List.of(grad));
+                float[] unscaled = grad.toFloatArray();
+                int before = opt.steps;
+                boolean stepped = s.step(opt, Map.of("w", grad));
+                s.update();
+                seen[i] = new Seen(kind, unscaled, stepped, opt.steps - before, w.clone(), s.state(), e);
+                grad.close();
+            }
+        } finally {
+            s.close();
         }
         return seen;
     }
@@ -111,80 +204,464 @@ public class GradScalerExerciseTest {
         return "at step " + (i + 1) + " of torch's script (" + s.kind() + " gradients)";
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of(Part.GRAD_SCALER,
-            GradScalerExerciseTest::bind, List.of(
-            Check.of("unscale divides every gradient by the scale, once per iteration", 2,
-                    "grads[i][j] *= 1 / scale in place, in unscale(); step() unscales only when unscale() was not "
-                            + "called since the last update(), or the optimizer sees gradients divided twice.",
+    // ---- drawn runs ----------------------------------------------------------------------------
+
+    /** Drawn settings: init 2^0..2^20, growth 1.25..4, backoff 1/8..3/4, growth_interval 1..8. */
+    record Settings(double init, double growth, double backoff, int interval) {
+        static Settings draw(Random r) {
+            double[] backoffs = {0.125, 0.25, 0.5, 0.75};
+            return new Settings(pow2(r, 0, 20), 1.25 + 0.25 * r.nextInt(12), backoffs[r.nextInt(backoffs.length)],
+                    1 + r.nextInt(8));
+        }
+
+        LossScaler of(Api a) {
+            return a.create(init, growth, backoff, interval);
+        }
+
+        gptkit.amp.GradScaler library() {
+            return new gptkit.amp.GradScaler(init, growth, backoff, interval);
+        }
+
+        @Override
+        public String toString() {
+            return settings(init, growth, backoff, interval);
+        }
+    }
+
+    /** "ok", "inf", "-inf" or "nan", clean 70% of the time. */
+    static String[] drawKinds(Random r, int n) {
+        String[] kinds = new String[n];
+        for (int i = 0; i < n; i++) {
+            int k = r.nextInt(10);
+            kinds[i] = k < 7 ? "ok" : k == 7 ? "inf" : k == 8 ? "-inf" : "nan";
+        }
+        return kinds;
+    }
+
+    /**
+     * Runs the student's scaler and the library's side by side on the same gradients (two
+     * tensors of drawn shapes, scaled by the library's current scale, one bad value for a bad
+     * kind) and compares each step: stepped or not, what the optimizer saw, the state after.
+     */
+    static void sideBySide(NDManager m, Random r, String run, String[] kinds, LossScaler s, LossScaler lib) {
+        Shape[] shapes = {new Shape(1 + r.nextInt(5)), new Shape(1 + r.nextInt(3), 1 + r.nextInt(4))};
+        List<String> done = new ArrayList<>();
+        for (String kind : kinds) {
+            done.add(kind);
+            float scale = (float) lib.state().scale();
+            float[][] values = new float[shapes.length][];
+            for (int t = 0; t < shapes.length; t++) {
+                values[t] = times(gaussian(r, (int) shapes[t].size()), scale);
+            }
+            if (!kind.equals("ok")) {
+                int t = r.nextInt(shapes.length);
+                values[t][r.nextInt(values[t].length)] = kind.equals("inf") ? INF : kind.equals("-inf") ? -INF : Float.NaN;
+            }
+            FakeOptimizer mine = new FakeOptimizer();
+            FakeOptimizer ref = new FakeOptimizer();
+            Map<String, NDArray> g = new LinkedHashMap<>();
+            Map<String, NDArray> h = new LinkedHashMap<>();
+            for (int t = 0; t < shapes.length; t++) {
+                g.put("p" + t, m.create(values[t], shapes[t]));
+                h.put("p" + t, m.create(values[t], shapes[t]));
+            }
+            String what = run + ", after the steps " + String.join(" ", done);
+            boolean want = iteration(lib, ref, h);
+            boolean got = iteration(s, mine, g);
+            that(got == want, what + ": step() returned " + got + ", expected " + want);
+            that(mine.steps == ref.steps, what + ": the optimizer stepped " + mine.steps + " time(s), expected "
+                    + ref.steps);
+            for (String k : ref.seen.keySet()) {
+                near(what + ": the optimizer's gradient " + k, ref.seen.get(k), mine.seen.get(k), 1e-6, 0);
+            }
+            sameState(what, lib.state(), s.state());
+            g.values().forEach(NDArray::close);
+            h.values().forEach(NDArray::close);
+        }
+    }
+
+    // ---- the checks ----------------------------------------------------------------------------
+
+    /** scale(loss).backward() on loss = sum(w * dw) must give w.grad = dw * scale; returns the scaled loss. */
+    static void expectScaled(NDManager m, LossScaler s, float scale, float[] dw, String what) {
+        NDArray w = m.create(gaussian(new Random(dw.length), dw.length));
+        w.setRequiresGradient(true);
+        NDArray loss;
+        NDArray scaled;
+        try (Autograd rec = Autograd.record()) {
+            loss = w.mul(m.create(dw)).sum();
+            scaled = s.scale(loss);
+            that(scaled != null, what + ": scale(loss) returned null");
+            Autograd.backward(scaled);
+        }
+        near(what + ": scale(loss)", loss.getFloat() * scale, scaled.toType(DataType.FLOAT32, false).getFloat(),
+                1e-6, 0);
+        near(what + ": w's gradient after scale(loss).backward(), loss = sum(w * dw)", times(dw, scale),
+                w.getGradient().toFloatArray(), 1e-6, 0);
+    }
+
+    static void scaleCheck(Api a, double init, double backoff, float[] dw) {
+        LossScaler s = a.create(init, 2.0, backoff, 3);
+        String set = settings(init, 2.0, backoff, 3);
+        try (NDManager m = manager()) {
+            expectScaled(m, s, (float) init, dw, set);
+            iteration(m, s, new FakeOptimizer(), 1f, INF); // backs off
+            expectScaled(m, s, (float) (init * backoff), dw, set + " after an inf step (the scale backed off)");
+        } finally {
+            s.close();
+        }
+    }
+
+    static void unscaleCheck(Api a, double init, Random r) {
+        LossScaler s = a.create(init, 2.0, 0.5, 3);
+        float inv = (float) (1.0 / init);
+        try (NDManager m = manager()) {
+            int n = 1 + r.nextInt(4);
+            List<NDArray> grads = new ArrayList<>();
+            List<float[]> want = new ArrayList<>();
+            for (int t = 0; t < n; t++) {
+                Shape shape = new Shape(1 + r.nextInt(4), 1 + r.nextInt(5));
+                float[] v = times(gaussian(r, (int) shape.size()), (float) init);
+                grads.add(m.create(v, shape));
+                want.add(times(v, inv));
+            }
+            s.unscale(grads);
+            for (int t = 0; t < n; t++) {
+                near(settings(init, 2.0, 0.5, 3) + ": gradient " + t + " of " + n + " after unscale (in place)",
+                        want.get(t), grads.get(t).toFloatArray(), 1e-6, 0);
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** After step(): the optimizer saw the gradients divided by the scale once. */
+    static void onceCheck(Api a, double init, Random r) {
+        LossScaler s = a.create(init, 2.0, 0.5, 3);
+        try (NDManager m = manager()) {
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            Map<String, float[]> want = new LinkedHashMap<>();
+            for (int t = 0; t < 2; t++) {
+                float[] v = gaussian(r, 1 + r.nextInt(6));
+                grads.put("p" + t, m.create(times(v, (float) init)));
+                want.put("p" + t, times(times(v, (float) init), (float) (1.0 / init)));
+            }
+            FakeOptimizer opt = new FakeOptimizer();
+            s.unscale(new ArrayList<>(grads.values()));
+            s.step(opt, grads);
+            that(opt.steps == 1, settings(init, 2.0, 0.5, 3) + ": finite gradients, but the optimizer stepped "
+                    + opt.steps + " times");
+            for (String k : want.keySet()) {
+                near(settings(init, 2.0, 0.5, 3) + ": the gradient " + k + " the optimizer saw (unscale, then step)",
+                        want.get(k), opt.seen.get(k), 1e-6, 0);
+                near(settings(init, 2.0, 0.5, 3) + ": the gradient " + k + " after step", want.get(k),
+                        grads.get(k).toFloatArray(), 1e-6, 0);
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** Drawn: one bad value somewhere among several tensors skips; all finite (large, zero) steps. */
+    static void skipCheck(Api a, Random r) {
+        String[] bad = {"inf", "-inf", "nan"};
+        try (NDManager m = manager()) {
+            for (String kind : bad) {
+                double init = pow2(r, 0, 16);
+                LossScaler s = a.create(init, 2.0, 0.5, 1000);
+                int n = 1 + r.nextInt(4);
+                int where = r.nextInt(n);
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                for (int t = 0; t < n; t++) {
+                    float[] v = times(gaussian(r, 1 + r.nextInt(8)), (float) init);
+                    if (t == where) {
+                        v[r.nextInt(v.length)] = kind.equals("inf") ? INF : kind.equals("-inf") ? -INF : Float.NaN;
+                    }
+                    grads.put("p" + t, m.create(v));
+                }
+                FakeOptimizer opt = new FakeOptimizer();
+                boolean stepped = iteration(s, opt, grads);
+                String what = settings(init, 2.0, 0.5, 1000) + ", " + n + " gradients, one " + kind + " in gradient "
+                        + where;
+                that(!stepped, what + ": step() returned true; it must skip");
+                that(opt.steps == 0, what + ": the optimizer stepped; it must not");
+                s.close();
+            }
+            LossScaler s = a.create(1024, 2.0, 0.5, 3);
+            FakeOptimizer opt = new FakeOptimizer();
+            that(iteration(m, s, opt, 0f, 0f, -0f) && opt.steps == 1,
+                    "zero gradients are finite: step() must run the optimizer once and return true");
+            that(iteration(m, s, opt, 3e38f, -3e38f) && opt.steps == 2,
+                    "large but finite gradients (3e38 before unscaling): step() must run the optimizer and return true");
+            s.close();
+        }
+    }
+
+    /** Clean steps before an overflow, then the overflow: backoff, tracker 0, one skip; growth waits a full interval. */
+    static void backoffCheck(Api a, Settings set, int cleanBefore) {
+        LossScaler s = set.of(a);
+        try (NDManager m = manager()) {
+            FakeOptimizer opt = new FakeOptimizer();
+            for (int i = 0; i < cleanBefore; i++) {
+                iteration(m, s, opt, 1f);
+            }
+            iteration(m, s, opt, 1f, Float.NaN);
+            String what = set + " after " + cleanBefore + " clean step(s) and one NaN step";
+            sameState(what, new State(set.init() * set.backoff(), 0, 1), s.state());
+            for (int i = 1; i < set.interval(); i++) {
+                iteration(m, s, opt, 1f);
+            }
+            sameState(what + " and " + (set.interval() - 1) + " clean ones (growth must wait a full growth_interval "
+                            + "after the skip)", new State(set.init() * set.backoff(), set.interval() - 1, 1), s.state());
+        } finally {
+            s.close();
+        }
+    }
+
+    /** The issue: an overflow on the step that would have grown the scale. */
+    static void growthStepCheck(Api a, Settings set) {
+        LossScaler s = set.of(a);
+        try (NDManager m = manager()) {
+            FakeOptimizer opt = new FakeOptimizer();
+            for (int i = 0; i < set.interval() - 1; i++) {
+                iteration(m, s, opt, 1f);
+            }
+            boolean stepped = iteration(m, s, opt, INF, 1f);
+            String what = set + " after " + (set.interval() - 1) + " clean step(s) then an inf step (it falls on the "
+                    + "growth step: the growth tracker was at growth_interval - 1)";
+            that(!stepped, what + ": step() returned true");
+            sameState(what + ": torch backs off only, it does not grow", new State(set.init() * set.backoff(), 0, 1),
+                    s.state());
+            for (int i = 0; i < set.interval() - 1; i++) {
+                iteration(m, s, opt, 1f);
+            }
+            sameState(what + ", then " + (set.interval() - 1) + " clean ones",
+                    new State(set.init() * set.backoff(), set.interval() - 1, 1), s.state());
+            iteration(m, s, opt, 1f);
+            sameState(what + ", then " + set.interval() + " clean ones (a full growth_interval: now it grows)",
+                    new State(set.init() * set.backoff() * set.growth(), 0, 1), s.state());
+        } finally {
+            s.close();
+        }
+    }
+
+    /** Only clean steps: the scale grows every growth_interval steps. */
+    static void growthCheck(Api a, Settings set) {
+        LossScaler s = set.of(a);
+        try (NDManager m = manager()) {
+            FakeOptimizer opt = new FakeOptimizer();
+            double scale = set.init();
+            for (int i = 1; i <= 3 * set.interval(); i++) {
+                iteration(m, s, opt, 1f);
+                if (i % set.interval() == 0) {
+                    scale *= set.growth();
+                }
+                sameState(set + " after " + i + " clean step(s)", new State(scale, i % set.interval(), 0), s.state());
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.GRAD_SCALER, cls -> {
+        Engines.engine(); // libtorch loads here, not inside the first check's time limit
+        Bind.Ctor<LossScaler> full = Bind.part(cls, LossScaler.class, double.class, double.class, double.class,
+                int.class);
+        Bind.Ctor<LossScaler> defaults = Bind.part(cls, LossScaler.class);
+        return new Api() {
+            @Override
+            public LossScaler create(double init, double growth, double backoff, int interval) {
+                return full.make(init, growth, backoff, interval);
+            }
+
+            @Override
+            public LossScaler createDefault() {
+                return defaults.make();
+            }
+        };
+    }, List.of(
+            Check.of("scale(loss) multiplies the loss by the current scale, inside the graph", 2,
+                    "return loss.mul(a float32 scalar tensor holding the scale), made with loss.getManager(): backward "
+                            + "must see the multiply, so the gradients come out scale times larger. Keep that tensor "
+                            + "alive until backward ran (not mul(double): DJL frees its scalar at once), and make a new "
+                            + "one when update() changes the scale.",
+                    a -> {
+                        JsonObject f = Fixtures.load("grad_scaler.json");
+                        scaleCheck(a, f.get("init_scale").getAsDouble(), 0.5, Fixtures.floats(f.getAsJsonArray("dloss_dw")));
+                        Random r = Grader.random();
+                        scaleCheck(a, pow2(r, 0, 24), 0.25 * (1 + r.nextInt(3)), gaussian(r, 1 + r.nextInt(8)));
+                    }),
+            Check.of("unscale divides every gradient by the scale, in place", 2,
+                    "for each gradient: g.muli(1 / scale) (torch multiplies by the float32 reciprocal), under "
+                            + "NoGrad. In place: the trainer reads the very tensors it gave you; a new array is lost.",
                     a -> {
                         Seen[] seen = replay(a);
                         for (int i = 0; i < seen.length; i++) {
-                            if (seen[i].kind().equals("ok")) {
+                            if (seen[i].kind().equals("ok") && i < 3) { // before the first overflow
                                 near("the unscaled gradient " + at(i, seen[i]),
                                         Fixtures.floats(seen[i].torch().getAsJsonArray("unscaled_grad")),
                                         seen[i].unscaled(), 0, 0);
                             }
                         }
-                        Scaler s = a.create(1024, 2, 0.5, 3);
-                        float[][] g = {{512f, -2048f}};
-                        float[] saw = new float[2];
-                        s.step(g, () -> System.arraycopy(g[0], 0, saw, 0, 2));
-                        that(Arrays.equals(saw, new float[] {0.5f, -2f}), "step() without unscale() gave the "
-                                + "optimizer " + Arrays.toString(saw) + ", expected [0.5, -2.0]");
+                        Random r = Grader.random();
+                        unscaleCheck(a, 65536, r);
+                        unscaleCheck(a, pow2(r, 0, 24), r);
+                    }),
+            Check.of("step gives the optimizer the gradients divided once", 2,
+                    "unscale(grads) already divided them; step(optimizer, grads) gets the same tensors and must pass "
+                            + "them on as they are. Dividing again in step makes every update scale times too small.",
+                    a -> {
+                        Random r = Grader.random();
+                        onceCheck(a, 1024, r);
+                        onceCheck(a, pow2(r, 1, 24), r);
                     }),
             Check.of("inf, -inf and NaN gradients skip the step; finite ones (zeros too) step", 3,
-                    "after unscaling, any value that is not Float.isFinite (NaN != NaN, and -inf counts) means: "
-                            + "do not run optimizerStep, return false. A step on inf writes inf/NaN into the weights.",
+                    "in unscale, note whether any value is not finite: NaN (NaN != NaN, so == checks miss it), "
+                            + "+inf and -inf all count. Then step() must not call optimizer.step and returns false. "
+                            + "A step on inf writes inf/NaN into every weight.",
                     a -> {
                         Seen[] seen = replay(a);
+                        boolean sameScale = true; // the weights are comparable while the scale was torch's
                         for (int i = 0; i < seen.length; i++) {
                             boolean want = seen[i].torch().get("stepped").getAsBoolean();
                             that(seen[i].stepped() == want, "step() returned " + seen[i].stepped() + " " + at(i, seen[i])
                                     + "; torch " + (want ? "stepped" : "skipped"));
-                            near("w " + at(i, seen[i]), Fixtures.floats(seen[i].torch().getAsJsonArray("w_after")),
-                                    seen[i].w(), 0, 1e-6);
+                            that(seen[i].optimizerSteps() == (want ? 1 : 0), "the optimizer stepped "
+                                    + seen[i].optimizerSteps() + " time(s) " + at(i, seen[i]) + "; torch "
+                                    + (want ? "stepped once" : "skipped"));
+                            if (sameScale) {
+                                near("w " + at(i, seen[i]), Fixtures.floats(seen[i].torch().getAsJsonArray("w_after")),
+                                        seen[i].w(), 0, 1e-6);
+                            }
+                            sameScale &= seen[i].after().scale() == seen[i].torch().get("scale_after").getAsDouble();
                         }
-                        Scaler s = a.create(1024, 2, 0.5, 3);
-                        boolean[] ran = {false};
-                        that(s.step(new float[][] {{0f, 0f}}, () -> ran[0] = true) && ran[0],
-                                "zero gradients are finite: step() must run the optimizer");
+                        skipCheck(a, Grader.random());
                     }),
-            Check.of("after an inf/NaN step the scale backs off (x0.5) and the clean-step count restarts", 2,
-                    "in update(): if inf was found, scale *= backoff_factor and the growth count goes back to 0.",
+            Check.of("after an inf/NaN step the scale backs off and the growth count restarts at 0", 2,
+                    "in update(), after an overflow: scale *= backoff_factor, the growth tracker back to 0, one more "
+                            + "skipped step. The clean steps before the overflow no longer count towards growth.",
                     a -> {
                         Seen[] seen = replay(a);
+                        int skipped = 0;
                         for (int i = 0; i < seen.length; i++) {
                             if (!seen[i].kind().equals("ok")) {
-                                near("the scale " + at(i, seen[i]), seen[i].torch().get("scale_after").getAsDouble(),
-                                        seen[i].scaleAfter(), 0, 0);
+                                skipped++;
+                                sameState(at(i, seen[i]), new State(seen[i].torch().get("scale_after").getAsDouble(), 0,
+                                        skipped), seen[i].after());
                             }
                         }
+                        Random r = Grader.random();
+                        backoffCheck(a, new Settings(1024, 2.0, 0.5, 5), 2);
+                        Settings set = Settings.draw(r);
+                        set = new Settings(set.init(), set.growth(), set.backoff(), 3 + r.nextInt(20));
+                        backoffCheck(a, set, 1 + r.nextInt(set.interval() - 2));
                     }),
-            Check.of("the scale grows (x2) after growth_interval clean steps in a row", 2,
+            Check.of("an overflow on the growth step backs off and does not grow", 2,
+                    "when the growth tracker is at growth_interval - 1 and the step overflows, torch only backs off "
+                            + "and resets the tracker: count clean steps in the else branch of the overflow test, "
+                            + "never on a skipped step.",
+                    a -> {
+                        growthStepCheck(a, new Settings(1024, 2.0, 0.5, 3));
+                        growthStepCheck(a, new Settings(1024, 2.0, 0.5, 1));
+                        Random r = Grader.random();
+                        growthStepCheck(a, Settings.draw(r));
+                        Settings set = Settings.draw(r);
+                        growthStepCheck(a, new Settings(set.init(), set.growth(), set.backoff(), 2 + r.nextInt(60)));
+                    }),
+            Check.of("the scale grows after growth_interval clean steps in a row", 2,
                     "count clean steps in update(); when the count reaches growth_interval, scale *= growth_factor "
-                            + "and the count restarts at 0 (also after a backoff).",
+                            + "and the count restarts at 0.",
                     a -> {
                         Seen[] seen = replay(a);
                         for (int i = 0; i < seen.length; i++) {
                             near("the scale " + at(i, seen[i]), seen[i].torch().get("scale_after").getAsDouble(),
-                                    seen[i].scaleAfter(), 0, 0);
+                                    seen[i].after().scale(), 0, 0);
+                        }
+                        Random r = Grader.random();
+                        growthCheck(a, Settings.draw(r));
+                        Settings set = Settings.draw(r);
+                        growthCheck(a, new Settings(set.init(), set.growth(), set.backoff(), 9 + r.nextInt(30)));
+                    }),
+            Check.of("drawn runs of clean, inf and NaN steps: stepped, scale, growth tracker, skipped steps", 3,
+                    "each iteration: unscale (note inf/NaN), step unless found, update (back off, or count towards "
+                            + "growth); your scaler must take every decision torch's would, for any settings.",
+                    a -> {
+                        Random r = Grader.random();
+                        try (NDManager m = manager()) {
+                            for (int run = 0; run < 3; run++) {
+                                Settings set = Settings.draw(r);
+                                LossScaler s = set.of(a);
+                                LossScaler lib = set.library();
+                                try {
+                                    sideBySide(m, r, set.toString(), drawKinds(r, 20 + r.nextInt(40)), s, lib);
+                                } finally {
+                                    s.close();
+                                    lib.close();
+                                }
+                            }
                         }
                     }),
-            Check.of("torch's defaults: 65536, x2 after 2000 clean steps, x0.5", 1,
+            Check.of("torch's defaults: 65536, x2 after 2000 clean steps, x0.5 after an overflow", 1,
                     "GradScaler() is this(65536.0, 2.0, 0.5, 2000), torch.amp.GradScaler()'s defaults.",
                     a -> {
-                        Scaler s = a.createDefault();
-                        near("the default init_scale", 65536, s.getScale(), 0, 0);
-                        for (int i = 0; i < 2000; i++) {
-                            near("the scale after " + i + " clean steps", 65536, s.getScale(), 0, 0);
-                            s.step(new float[][] {{1f}}, () -> { });
-                            s.update();
+                        LossScaler s = a.createDefault();
+                        try (NDManager m = manager()) {
+                            sameState("GradScaler()", new State(65536, 0, 0), s.state());
+                            FakeOptimizer opt = new FakeOptimizer();
+                            for (int i = 0; i < 1999; i++) {
+                                iteration(m, s, opt, 1f);
+                            }
+                            sameState("GradScaler() after 1999 clean steps", new State(65536, 1999, 0), s.state());
+                            iteration(m, s, opt, 1f);
+                            sameState("GradScaler() after 2000 clean steps", new State(131072, 0, 0), s.state());
+                            iteration(m, s, opt, Float.NaN);
+                            sameState("GradScaler() after 2000 clean steps and a NaN step", new State(65536, 0, 1),
+                                    s.state());
+                        } finally {
+                            s.close();
                         }
-                        near("the scale after 2000 clean steps", 131072, s.getScale(), 0, 0);
-                        s.step(new float[][] {{Float.NaN}}, () -> { });
-                        s.update();
-                        near("the scale after a NaN step", 65536, s.getScale(), 0, 0);
-                    })));
+                    }),
+            Check.of("state() and restore(State) carry scale, growth tracker and skipped steps", 1,
+                    "state() is new State(scale, growth tracker, skipped steps); restore takes the three back, so a "
+                            + "resumed run goes on as if never stopped. A State with scale 0 (a float32 run's "
+                            + "checkpoint) leaves the scaler as it is. describe() returns a few words, not null.",
+                    a -> {
+                        Random r = Grader.random();
+                        Settings set = Settings.draw(r);
+                        LossScaler s = set.of(a);
+                        LossScaler resumed = a.create(1.0, set.growth(), set.backoff(), set.interval());
+                        LossScaler fresh = set.of(a);
+                        LossScaler lib = set.library();
+                        try (NDManager m = manager()) {
+                            sideBySide(m, r, set.toString(), drawKinds(r, 5 + r.nextInt(20)), s, lib);
+                            State saved = lib.state();
+                            resumed.restore(saved);
+                            sameState(settings(1.0, set.growth(), set.backoff(), set.interval()) + " after restore("
+                                    + saved + ")", saved, resumed.state());
+                            sideBySide(m, r, "the restored scaler", drawKinds(r, 5 + r.nextInt(20)), resumed, lib);
+                            fresh.restore(new State(0, 0, 0));
+                            sameState(set + " after restore(new State(0, 0, 0)) (a float32 checkpoint)",
+                                    new State(set.init(), 0, 0), fresh.state());
+                            that(s.describe() != null, "describe() returned null");
+                        } finally {
+                            s.close();
+                            resumed.close();
+                            fresh.close();
+                            lib.close();
+                        }
+                    })),
+            new Exercise.Mistake("GradScalerStepsOnInf", "inf, -inf and NaN",
+                    "steps the optimizer even when a gradient is inf or NaN (backs off all the same)"),
+            new Exercise.Mistake("GradScalerIgnoresNaN", "inf, -inf and NaN",
+                    "looks for inf only (isInfinite): a NaN gradient is stepped on and never backs off"),
+            new Exercise.Mistake("GradScalerGrowsOnBackoff", "an overflow on the growth step",
+                    "counts every step towards growth: an overflow on the growth step grows and backs off at once"),
+            new Exercise.Mistake("GradScalerNoResetAfterSkip", "after an inf/NaN step",
+                    "backs off but keeps the growth tracker: clean steps before an overflow still count"),
+            new Exercise.Mistake("GradScalerUnscalesTwice", "step gives the optimizer",
+                    "divides the gradients again in step(): every update scale times too small"),
+            new Exercise.Mistake("GradScalerStaleScale", "scale(loss)",
+                    "keeps the first scale tensor for ever: after update() the loss is still scaled by the old scale"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

@@ -1,31 +1,74 @@
 package gptkit.grading.wrong;
 
-/** Wrong: all-reduce SUM without the division by world_size. */
-public final class DdpSums {
-    public static int microStepsPerRank(int gradientAccumulationSteps, int worldSize) {
-        if (gradientAccumulationSteps % worldSize != 0) {
-            throw new IllegalArgumentException("not divisible");
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import gptkit.Tensors;
+import gptkit.autograd.NoGrad;
+import gptkit.ddp.Collective;
+
+import java.util.List;
+
+/** Wrong: all-reduce SUM without the division by the world size. */
+public final class DdpSums implements Collective {
+    private final Collective comm;
+
+    public DdpSums(Collective comm) {
+        this.comm = comm;
+    }
+
+    @Override
+    public void averageGradients(List<NDArray> grads) {
+        int n = 0;
+        for (NDArray g : grads) {
+            n += (int) g.size();
         }
-        return gradientAccumulationSteps / worldSize;
-    }
-
-    public static long seedOf(long seed, int rank) {
-        return seed + rank;
-    }
-
-    public static boolean syncThisMicroStep(int microStep, int microStepsPerRank) {
-        return microStep == microStepsPerRank - 1;
-    }
-
-    public static void allReduceMean(float[][] gradsPerRank) {
-        for (int i = 0; i < gradsPerRank[0].length; i++) {
-            float sum = 0;
-            for (float[] g : gradsPerRank) {
-                sum += g[i];
-            }
-            for (float[] g : gradsPerRank) {
-                g[i] = sum;
+        float[] flat = new float[n]; // one bucket: one all-reduce per optimizer step
+        int off = 0;
+        for (NDArray g : grads) {
+            float[] v = g.toType(DataType.FLOAT32, false).toFloatArray();
+            System.arraycopy(v, 0, flat, off, v.length);
+            off += v.length;
+        }
+        comm.allReduceSum(flat);
+        off = 0;
+        try (NoGrad ng = NoGrad.open()) {
+            for (NDArray g : grads) {
+                int len = (int) g.size();
+                float[] part = new float[len];
+                System.arraycopy(flat, off, part, 0, len);
+                Tensors.copyInto(g, part); // into g's own memory: g may be a handle on .grad
+                off += len;
             }
         }
+    }
+
+    @Override
+    public int rank() {
+        return comm.rank();
+    }
+
+    @Override
+    public int worldSize() {
+        return comm.worldSize();
+    }
+
+    @Override
+    public void allReduceSum(float[] data) {
+        comm.allReduceSum(data);
+    }
+
+    @Override
+    public long allReduceCount() {
+        return comm.allReduceCount();
+    }
+
+    @Override
+    public double allReduceSeconds() {
+        return comm.allReduceSeconds();
+    }
+
+    @Override
+    public void close() {
+        comm.close();
     }
 }
