@@ -169,7 +169,7 @@ public class ClipGradNormExerciseTest {
             }
         }
         for (int t = 0; t < expected.length; t++) {
-            near(what + " " + t + " (" + c.what() + ")", expected[t], got[t], rtol, rtol * big * 1e-2);
+            near(what + ", tensor " + t + " (" + c.what() + ")", expected[t], got[t], rtol, rtol * big * 1e-2);
         }
     }
 
