@@ -149,15 +149,15 @@ public class TrainLoopExerciseTest {
                         sameCalls(a, drawn(), e -> true, "all calls");
                         sameCalls(a, drawn(), e -> true, "all calls");
                     }),
-            Check.of("capstone: your parts train a small GPT exactly as the library's, float32 and float16", 5,
+            Check.training("capstone: your parts train a small GPT exactly as the library's, float32 and float16", 5,
                     "with every exercise you solved plugged in, 50 iterations of a small GPT (2 micro-steps, "
                             + "clipping active), stopped at 30 and resumed from your checkpoint, must give the "
                             + "library's loss, lr, gradient norm and evaluations at every iteration and the same "
-                            + "weights at the end (1e-5). The message names the first difference; grade each part "
+                            + "weights at the end (1e-5; 1e-3 relative in float16). The message names the first difference; grade each part "
                             + "(./mvnw test -Dexercise=<id>) to find which one. A difference that comes and goes "
                             + "between runs is the DJL trap: a Java number made into a tensor inside the graph "
                             + "(loss.div(4)) freed before backward; use t.constant(4) or scalar methods that keep it.",
-                    TrainLoopExerciseTest::capstone)),
+                    120, TrainLoopExerciseTest::capstone)),
             new Exercise.Mistake("TrainLoopNoDivide", "divides each micro-step's loss",
                     "the micro-steps' losses not divided by their number: gradients accumulation-times too large"),
             new Exercise.Mistake("TrainLoopClipBeforeUnscale", "after the micro-steps",
@@ -179,7 +179,7 @@ public class TrainLoopExerciseTest {
         return c;
     }
 
-    record Run(Table log, Map<String, float[]> weights) {}
+    record Run(String dtype, Table log, Map<String, float[]> weights) {}
 
     static Run train(TrainConfig c, Parts parts) throws Exception {
         try (Trainer t = new Trainer(c, parts)) {
@@ -187,7 +187,7 @@ public class TrainLoopExerciseTest {
             t.run();
             Map<String, float[]> w = new java.util.LinkedHashMap<>();
             t.model().params().forEach((name, p) -> w.put(name, p.toFloatArray()));
-            return new Run(t.log().table(), w);
+            return new Run(c.dtype, t.log().table(), w);
         }
     }
 
@@ -203,17 +203,43 @@ public class TrainLoopExerciseTest {
             Path dir = Files.createTempDirectory("gptkit-capstone");
             try {
                 Run ref = train(capstoneConfig(dir.resolve("library"), dtype), Parts.library());
-                Parts parts = collectingGarbage(StudentParts.plug(Parts.library(), mine).withLoop(a.create()));
-                TrainConfig first = capstoneConfig(dir.resolve("yours"), dtype);
-                first.max_iters = 30;
-                train(first, parts);
-                TrainConfig second = capstoneConfig(dir.resolve("yours"), dtype);
-                second.init_from = "resume";
-                compare(ref, train(second, parts), dtype + ", stopped at 30 and resumed, with your " + whose);
+                String diff = difference(ref, inTwo(dir.resolve("yours"), dtype,
+                        StudentParts.plug(Parts.library(), mine).withLoop(a.create())));
+                if (diff != null) {
+                    throw new AssertionError(dtype + ", stopped at 30 and resumed, with your " + whose + ": " + diff
+                            + culprits(a, mine, ref, dir, dtype));
+                }
             } finally {
                 SafeFiles.deleteTree(dir);
             }
         }
+    }
+
+    /** Trains 30 iterations, then resumes from the checkpoint to 50, with these parts. */
+    static Run inTwo(Path out, String dtype, Parts parts) throws Exception {
+        Parts p = collectingGarbage(parts);
+        TrainConfig first = capstoneConfig(out, dtype);
+        first.max_iters = 30;
+        train(first, p);
+        TrainConfig second = capstoneConfig(out, dtype);
+        second.init_from = "resume";
+        return train(second, p);
+    }
+
+    /** Which of the student's parts, each alone among the library's, already trains differently. */
+    static String culprits(Api a, Map<Part, Class<?>> mine, Run ref, Path dir, String dtype) throws Exception {
+        java.util.List<String> alone = new java.util.ArrayList<>();
+        for (Part p : mine.keySet()) {
+            Parts parts = StudentParts.plug(Parts.library(), Map.of(p, mine.get(p)));
+            if (difference(ref, inTwo(dir.resolve("alone-" + p.id), dtype, parts)) != null) {
+                alone.add(p.id);
+            }
+        }
+        if (difference(ref, inTwo(dir.resolve("alone-loop"), dtype, Parts.library().withLoop(a.create()))) != null) {
+            alone.add(Part.TRAIN_LOOP.id);
+        }
+        return alone.isEmpty() ? ". Each of your parts alone trains as the library's: they differ only together"
+                : ". Alone among the library's parts, these of yours already differ: " + String.join(", ", alone);
     }
 
     /** The parts, collecting garbage after the loss and after the scaling of the first micro-steps. */
@@ -278,25 +304,31 @@ public class TrainLoopExerciseTest {
         }
     }
 
-    static void compare(Run ref, Run got, String what) {
+    /**
+     * The first difference between two runs' logs and final weights, or null: within 1e-5 (absolute
+     * and relative) in float32. In float16 the activations round at 1e-3, and a right part whose
+     * float32 operations come in another order (a log-softmax written out, say) drifts 4e-5 from the
+     * library's in 20 iterations; there 1e-3 relative (wrong parts miss by far more).
+     */
+    static String difference(Run ref, Run got) {
+        boolean half = ref.dtype().equals("float16");
+        double rtol = half ? 1e-3 : 1e-5;
         Table r = ref.log();
         Table g = got.log();
         if (r.rowCount() != g.rowCount()) {
-            throw new AssertionError(what + ": the log has " + g.rowCount() + " rows, the library's " + r.rowCount());
+            return "the log has " + g.rowCount() + " rows, the library's " + r.rowCount();
         }
         for (int i = 0; i < r.rowCount(); i++) {
             int iter = r.intColumn("iter").getInt(i);
             if (g.intColumn("iter").getInt(i) != iter) {
-                throw new AssertionError(what + ": log row " + i + " is iteration " + g.intColumn("iter").getInt(i)
-                        + ", the library's " + iter);
+                return "log row " + i + " is iteration " + g.intColumn("iter").getInt(i) + ", the library's " + iter;
             }
             for (String col : new String[] {"lr", "loss", "grad_norm", "train_loss", "val_loss"}) {
                 double x = r.doubleColumn(col).getDouble(i);
                 double y = g.doubleColumn(col).getDouble(i);
-                boolean same = Double.isNaN(x) ? Double.isNaN(y) : Math.abs(x - y) <= 1e-5 + 1e-5 * Math.abs(x);
+                boolean same = Double.isNaN(x) ? Double.isNaN(y) : Math.abs(x - y) <= 1e-5 + rtol * Math.abs(x);
                 if (!same) {
-                    throw new AssertionError(String.format("%s: at iteration %d %s is %.7g, the library's %.7g",
-                            what, iter, col, y, x));
+                    return String.format("at iteration %d %s is %.7g, the library's %.7g", iter, col, y, x);
                 }
             }
         }
@@ -304,12 +336,13 @@ public class TrainLoopExerciseTest {
             float[] y = got.weights().get(e.getKey());
             float[] x = e.getValue();
             for (int j = 0; j < x.length; j++) {
-                if (!(Math.abs(x[j] - y[j]) <= 1e-5)) {
-                    throw new AssertionError(String.format("%s: after training, %s[%d] is %.7g, the library's %.7g",
-                            what, e.getKey(), j, y[j], x[j]));
+                if (!(Math.abs(x[j] - y[j]) <= 1e-5 + (half ? rtol * Math.abs(x[j]) : 0))) {
+                    return String.format("after training, %s[%d] is %.7g, the library's %.7g", e.getKey(), j, y[j],
+                            x[j]);
                 }
             }
         }
+        return null;
     }
 
     /**
