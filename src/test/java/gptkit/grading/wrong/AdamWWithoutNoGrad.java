@@ -47,8 +47,7 @@ public final class AdamWWithoutNoGrad implements Optimizer {
         step++; // t of this update: 1 on the first, stepCount + 1 after a resume
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        // NoGrad: in-place updates of tensors that require gradients are not part of any graph;
-        // the scope frees the temporaries of this step
+        // the mistake: no NoGrad, so autograd records the in-place updates of the parameters
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (ParamGroup g : groups) {
