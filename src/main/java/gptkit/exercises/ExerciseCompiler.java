@@ -79,9 +79,40 @@ public final class ExerciseCompiler {
                 }
                 Files.writeString(stampFile, stamp);
             }
-            return new Compiled(out, new URLClassLoader(new URL[] {out.toUri().toURL()}, parent), null);
+            return new Compiled(out, new OwnClassesFirst(out, parent), null);
         } catch (IOException e) {
             return new Compiled(out, null, "cannot compile " + shown + ": " + e);
+        }
+    }
+
+    /**
+     * Loads the file's own classes from its folder before asking the parent: an editor that
+     * compiles exercises/ into target/test-classes (IntelliJ does) must not hand the grader a
+     * stale copy of the student's class.
+     */
+    private static final class OwnClassesFirst extends URLClassLoader {
+        private final Path dir;
+
+        OwnClassesFirst(Path dir, ClassLoader parent) throws IOException {
+            super(new URL[] {dir.toUri().toURL()}, parent);
+            this.dir = dir;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null && Files.isRegularFile(dir.resolve(name.replace('.', '/') + ".class"))) {
+                    c = findClass(name);
+                }
+                if (c == null) {
+                    return super.loadClass(name, resolve);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
         }
     }
 

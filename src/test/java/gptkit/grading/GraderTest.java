@@ -146,6 +146,16 @@ class GraderTest {
         assertEquals(false, k.notAttempted());
         Object o = k.load("GetLr").getDeclaredConstructor().newInstance();
         assertEquals(6.0, o.getClass().getMethod("lr", int.class).invoke(o, 3));
+        // a class of the same name that an editor compiled onto the class path does not shadow the file's own
+        Files.createDirectories(dir.resolve("stale")); // first: a folder's URL ends in '/' only once it exists
+        ClassLoader stale = new java.net.URLClassLoader(new java.net.URL[] {dir.resolve("stale").toUri().toURL()},
+                getClass().getClassLoader());
+        Files.writeString(src, "public final class GetLr {\n  public double lr(int it) { return -1; }\n}\n");
+        assertTrue(ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve("stale"), getClass().getClassLoader()).ok());
+        Files.writeString(src, "public final class GetLr {\n  public double lr(int it) { return it * 2.0; }\n}\n");
+        k = ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve("fresh"), stale);
+        Object fresh = k.load("GetLr").getDeclaredConstructor().newInstance();
+        assertEquals(6.0, fresh.getClass().getMethod("lr", int.class).invoke(fresh, 3));
     }
 
     @Test
