@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -69,6 +72,21 @@ public final class ExerciseCompiler {
         if (!Files.isRegularFile(source)) {
             return new Compiled(out, null, shown + " is missing: copy it back from the kit");
         }
+        // one compiler at a time per folder: the ranks of a DDP run all start by compiling the same files
+        synchronized (ExerciseCompiler.class) {
+            try {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                try (FileChannel lockFile = FileChannel.open(out.toAbsolutePath().getParent().resolve(".compiling"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+                    return compileLocked(source, shown, out, parent);
+                }
+            } catch (IOException e) {
+                return new Compiled(out, null, "cannot compile " + shown + ": " + e);
+            }
+        }
+    }
+
+    private static Compiled compileLocked(Path source, String shown, Path out, ClassLoader parent) {
         try {
             String stamp = hash(Files.readAllBytes(source)) + " " + classPath().hashCode();
             Path stampFile = out.resolve(".source-hash");
