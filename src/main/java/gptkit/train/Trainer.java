@@ -58,7 +58,7 @@ public final class Trainer implements AutoCloseable {
     private int iterNum;
     private double bestValLoss = 1e9;
     private EstimateLoss.Losses lastEval;
-    private PrintStream out = System.out;
+    private PrintStream out;
 
     /** What a run ended with. */
     public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
@@ -70,6 +70,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     public Trainer(TrainConfig config, Parts parts) throws IOException {
+        this(config, parts, System.out);
+    }
+
+    /** A trainer that prints to out from its first line on (a notebook's second run, a test). */
+    public Trainer(TrainConfig config, Parts parts, PrintStream out) throws IOException {
+        this.out = out;
         this.cfg = config.copy();
         cfg.validate(); // every rule, before any connection or native call
         cfg.freeze();

@@ -184,8 +184,7 @@ public class TrainLoopExerciseTest {
     record Run(String dtype, Table log, Map<String, float[]> weights, double bestValLoss) {}
 
     static Run train(TrainConfig c, Parts parts) throws Exception {
-        try (Trainer t = new Trainer(c, parts)) {
-            t.setOut(TinyCorpus.quiet());
+        try (Trainer t = new Trainer(c, parts, TinyCorpus.quiet())) {
             t.run();
             Map<String, float[]> w = new java.util.LinkedHashMap<>();
             t.model().params().forEach((name, p) -> w.put(name, p.toFloatArray()));
