@@ -127,8 +127,9 @@ public final class Main implements Runnable {
                 case "exercises" -> {
                     // the kit's folder: ./gptkit says where it is; otherwise the current folder
                     StudentParts.Plugged p = StudentParts.fromExercises(Path.of(System.getProperty("gptkit.home", "")));
-                    System.out.println("parts: " + p.students().size() + " of " + Part.values().length
-                            + " are yours (exercises/), the others the library's:");
+                    int n = p.students().size(), all = Part.values().length;
+                    System.out.println("parts: " + n + " of " + all + " are yours (exercises/)"
+                            + (n == all ? ":" : n == 0 ? ", all the library's:" : ", the others the library's:"));
                     p.report().forEach(System.out::println);
                     yield p.parts();
                 }
