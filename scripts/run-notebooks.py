@@ -197,6 +197,8 @@ def main(argv):
               "build with Maven first or imports of gptkit classes will fail", file=sys.stderr)
 
     passed = failed = 0
+    total = 0.0
+    slowest = (0.0, "")
     for path in paths:
         name = os.path.relpath(path, REPO)
         if not os.path.isfile(path):
@@ -213,7 +215,16 @@ def main(argv):
         print(f"{'PASS' if ok else 'FAIL'}  {name}  {seconds:.1f} s  {images} images", flush=True)
         passed += ok
         failed += not ok
+        total += seconds
+        slowest = max(slowest, (seconds, name))
     print(f"notebooks: {passed} passed, {failed} failed")
+    # the time budget (a benchmark, not a check: these machines are noisy): all ten in FAST mode in
+    # 5 minutes on a quiet 2-core machine (10 beside one busy process); each at full length in 3
+    fast = os.environ.get("GPTKIT_FAST") == "1"
+    budget = 300 if fast else 180 * len(paths)
+    print(f"time: {total:.0f} s for {len(paths)} notebook(s) ({'FAST' if fast else 'full length'}), budget "
+          f"{budget} s on a quiet 2-core machine: {'within' if total <= budget else 'OVER'}; slowest "
+          f"{slowest[1]} {slowest[0]:.0f} s" + ("" if fast else f" (budget 180 s each)"))
     return 1 if failed else 0
 
 

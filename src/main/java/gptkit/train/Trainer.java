@@ -59,6 +59,7 @@ public final class Trainer implements AutoCloseable {
     private double bestValLoss = 1e9;
     private EstimateLoss.Losses lastEval;
     private PrintStream out;
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     /** What a run ended with. */
     public record Result(int iterNum, double bestValLoss, EstimateLoss.Losses lastEval, double lastLoss,
@@ -187,6 +188,9 @@ public final class Trainer implements AutoCloseable {
             throw outOfMemory(e, tokensPerIter);
         } finally {
             steps.close();
+            if (master) {
+                listeners.forEach(TrainingListener::finished);
+            }
         }
         if (steps.lastIter >= 0) {
             iterNum = steps.lastIter + 1;
@@ -352,6 +356,11 @@ public final class Trainer implements AutoCloseable {
             t0 = t1;
             localIter++;
             progress.step();
+            if (master) {
+                for (TrainingListener l : listeners) {
+                    l.iteration(iterNum, cfg.max_iters, dt * 1000, tokensPerIter / dt);
+                }
+            }
         }
 
         @Override
@@ -402,6 +411,9 @@ public final class Trainer implements AutoCloseable {
                 Seeds.rng(cfg.seed, Seeds.VAL, iterNum, -1)), cfg.eval_iters);
         out.printf("step %d: train loss %.4f, val loss %.4f%n", iterNum, lastEval.train(), lastEval.val());
         log.eval(iterNum, lr, lastEval.train(), lastEval.val());
+        for (TrainingListener l : listeners) {
+            l.evaluated(iterNum, lastEval.train(), lastEval.val());
+        }
         if (!Double.isFinite(lastEval.val()) || !Double.isFinite(lastEval.train())) {
             throw diverged("the evaluated loss", lastEval.val(), lr); // never save a broken model
         }
@@ -504,6 +516,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Where log lines go (the notebooks may redirect them); rank 0's only. */
+    /** Tells the listener about every iteration and evaluation of the runs to come (rank 0). */
+    public void listen(TrainingListener listener) {
+        listeners.add(listener);
+    }
+
     public void setOut(PrintStream out) {
         if (master) {
             this.out = out;

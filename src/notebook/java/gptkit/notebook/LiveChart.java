@@ -1,0 +1,136 @@
+package gptkit.notebook;
+
+import gptkit.plot.Charts;
+import gptkit.train.Trainer;
+import gptkit.train.TrainingListener;
+import org.knowm.xchart.XYChart;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One chart that redraws itself in place while a notebook trains: the batch loss of every
+ * logged iteration and estimate_loss's train and val points, titled with the progress
+ * (iteration / last, tokens/s, time left). The final chart stays in the cell's output. With
+ * {@link #withoutIterationLines} it replaces the wall of "iter N" lines; the other lines
+ * (evaluations, checkpoints) still print.
+ * <pre>
+ *   trainer.setOut(LiveChart.withoutIterationLines(System.out));   // optional
+ *   LiveChart.attach(trainer, "Tiny Shakespeare", x -&gt; display(x), (id, x) -&gt; updateDisplay(id, x));
+ *   trainer.run();
+ * </pre>
+ * display and updateDisplay are the kernel's own (JJava's and IJava's), handed in as lambdas, so
+ * the library needs no kernel on its class path.
+ */
+public final class LiveChart implements TrainingListener {
+    /** The kernel's display(Object): shows an output and returns its id. */
+    @FunctionalInterface
+    public interface Display {
+        String show(Object output);
+    }
+
+    /** The kernel's updateDisplay(id, Object): replaces that output in place. */
+    @FunctionalInterface
+    public interface Update {
+        void update(String id, Object output);
+    }
+
+    /** Redraws at most this often while training (a redraw takes tens of milliseconds). */
+    static final long REDRAW_NANOS = 1_000_000_000L;
+
+    private final Trainer trainer;
+    private final String title;
+    private final Update update;
+    private final String id;
+    private final long start = System.nanoTime();
+    private long lastDraw = System.nanoTime();
+    private int firstIter = -1;
+    private int iter = -1;
+    private int maxIters;
+    private double tokensPerSec;
+
+    private LiveChart(Trainer trainer, String title, Display display, Update update) {
+        this.trainer = trainer;
+        this.title = title;
+        this.update = update;
+        this.id = display.show(title + ": starting...");
+    }
+
+    /** Shows the chart under the cell and keeps it up to date while the trainer runs. */
+    public static LiveChart attach(Trainer trainer, String title, Display display, Update update) {
+        LiveChart live = new LiveChart(trainer, title, display, update);
+        trainer.listen(live);
+        return live;
+    }
+
+    @Override
+    public void iteration(int iter, int maxIters, double msPerIter, double tokensPerSec) {
+        if (firstIter < 0) {
+            firstIter = iter;
+        }
+        this.iter = iter;
+        this.maxIters = maxIters;
+        this.tokensPerSec = tokensPerSec;
+        if (System.nanoTime() - lastDraw >= REDRAW_NANOS) {
+            draw(false);
+        }
+    }
+
+    @Override
+    public void evaluated(int iter, double trainLoss, double valLoss) {
+        draw(false);
+    }
+
+    @Override
+    public void finished() {
+        draw(true);
+    }
+
+    /** "iter 120/600 · 17,012 tok/s · 0:28 left", or "600 iterations in 35 s" at the end. */
+    String progress(boolean done) {
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (done) {
+            return String.format("%d iterations in %.0f s", iter - firstIter + 1, secs);
+        }
+        if (iter < 0) {
+            return "evaluating";
+        }
+        int doneIters = iter - firstIter + 1;
+        long left = Math.round(secs / doneIters * (maxIters - iter));
+        return String.format("iter %d/%d · %,.0f tok/s · %d:%02d left", iter, maxIters, tokensPerSec, left / 60,
+                left % 60);
+    }
+
+    private void draw(boolean done) {
+        XYChart chart = Charts.losses(trainer.log().table());
+        chart.setTitle(title + ": " + progress(done));
+        if (chart.getSeriesMap().isEmpty()) {
+            update.update(id, chart.getTitle()); // nothing logged yet: the line alone
+        } else {
+            update.update(id, Charts.image(chart));
+        }
+        lastDraw = System.nanoTime();
+    }
+
+    /** out without the per-iteration log lines ("iter N: loss ..."), which the chart shows instead. */
+    public static PrintStream withoutIterationLines(PrintStream out) {
+        return new PrintStream(new OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                if (b != '\n') {
+                    line.write(b);
+                    return;
+                }
+                String s = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (!s.startsWith("iter ")) {
+                    out.println(s);
+                }
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}
