@@ -56,6 +56,7 @@ public final class Charts {
      */
     public static XYChart learningRate(Table log) {
         XYChart c = chart("learning rate", "iteration", "lr");
+        c.getStyler().setYAxisDecimalPattern("0.0#####"); // 0.001, not the default's .001
         Table s = rowsWith(log, "loss");
         if (s.rowCount() > 0) {
             c.addSeries("lr", s.intColumn("iter").asDoubleArray(), s.doubleColumn("lr").asDoubleArray())
