@@ -40,6 +40,16 @@ if (( ! ${#executed[@]} )); then
   exit $(( status ? status : 1 ))
 fi
 mkdir -p "$HTML"
-"$VENV/bin/jupyter" nbconvert --to html --output-dir "$HTML" --log-level WARN "${executed[@]}" || status=$?
+# formulas offline: a MathJax copy beside the pages instead of nbconvert's CDN link
+mathjax="$("$VENV/bin/python" -c 'import jupyter_server_mathjax, os; print(os.path.join(os.path.dirname(jupyter_server_mathjax.__file__), "static"))' 2>/dev/null || true)"
+mathjax_url=()
+if [[ -n "$mathjax" && -f "$mathjax/MathJax.js" ]]; then
+  rm -rf "$HTML/mathjax" && cp -R "$mathjax" "$HTML/mathjax"
+  mathjax_url=(--HTMLExporter.mathjax_url="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe")
+else
+  echo "render-notebooks: no local MathJax (re-run scripts/setup-notebooks.sh): formulas need the internet" >&2
+fi
+"$VENV/bin/jupyter" nbconvert --to html --output-dir "$HTML" --log-level WARN ${mathjax_url[@]+"${mathjax_url[@]}"} \
+  "${executed[@]}" || status=$?
 echo "render-notebooks: ${#executed[@]} notebook(s) rendered to $HTML"
 exit "$status"

@@ -43,6 +43,9 @@ PKGS=(
   "nbconvert==7.17.2"      # HTML rendering (render-notebooks.sh)
 )
 LAB_PKGS=("jupyterlab==4.6.6")
+# MathJax 2.7 for HTML that shows formulas offline (render-notebooks.sh copies it beside the pages);
+# installed without its dependencies: only its static files are used, not the server extension
+MATHJAX_PKG="jupyter-server-mathjax==0.2.6"
 
 # JVM flags for the kernel. --add-opens is required by JJava on JDK 17 (its stock
 # launcher adds it too); headless so BufferedImage/XChart work without a display.
@@ -83,7 +86,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 VPY="$VENV/bin/python"
 
-WANT=("${PKGS[@]}")
+WANT=("${PKGS[@]}" "$MATHJAX_PKG")
 if [[ $LAB -eq 1 ]]; then WANT+=("${LAB_PKGS[@]}"); fi
 STAMP="$VENV/.gptkit-installed"
 # Skip pip entirely when the same pins were installed before (works offline).
@@ -92,6 +95,7 @@ if [[ -f "$STAMP" ]] && [[ -z "$(comm -13 <(sort "$STAMP") <(printf '%s\n' "${WA
   echo "setup-notebooks: packages already installed"
 else
   "$VPY" -m pip install --quiet --disable-pip-version-check "${WANT[@]}"
+  "$VPY" -m pip install --quiet --disable-pip-version-check --no-deps "$MATHJAX_PKG"
   # jjava.jar can vanish if a previous kernelspec install was interrupted: restore it.
   if [[ ! -f "$VENV/share/jupyter/kernels/java/jjava.jar" ]]; then
     "$VPY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "${PKGS[0]}"
