@@ -7,13 +7,17 @@
 Runs each notebook top to bottom with nbclient and the "gptkit-java" (JJava) kernel installed by
 scripts/setup-notebooks.sh into .venv-notebooks (this script re-runs itself with that venv's
 Python). The working directory of every kernel is notebooks/. Executed copies go to
-target/notebooks/<name>.ipynb (the committed notebooks are never modified); the kernel's own
+target/notebooks/<name>.ipynb (this script never modifies the committed notebooks); the kernel's own
 log goes to target/notebooks/<name>.kernel.log.
 
 Before running, each notebook is linted (a failure skips running it): every `import` must be in
 the first code cell (IJava 1.3 re-declares the earlier cells after an import in a later one and
 brings their variables back as null), and metadata.kernelspec.name must be "gptkit-java" (IJava
 installs itself as "java": a notebook naming that would open on whichever kernel owns the name).
+
+The lint also reads the committed outputs (a full-length run's, refreshed by
+scripts/refresh-notebook-outputs.py): the committed notebook must show the images its metadata
+promises ({"gptkit": {"expect_images": N}}) and hold no error output.
 
 A notebook fails when a cell raises (the first error stops it), times out, or the kernel dies;
 or when its metadata says {"gptkit": {"expect_images": N}} and the executed copy has fewer
@@ -76,6 +80,23 @@ def lint(nb, rel):
     return problems
 
 
+def committed_problems(nb, rel):
+    """The committed notebook carries the outputs of a full run (scripts/refresh-notebook-outputs.py,
+    which sets GPTKIT_REFRESHING=1 to run notebooks whose outputs it is about to write)."""
+    if os.environ.get("GPTKIT_REFRESHING") == "1":
+        return []
+    problems = []
+    expect = int(nb.metadata.get("gptkit", {}).get("expect_images", 0) or 0)
+    shown = count_images(nb)
+    if shown < expect:
+        problems.append(f"{rel}: the committed notebook shows {shown} image(s), its metadata promises {expect} "
+                        "(gptkit.expect_images): refresh its outputs with scripts/refresh-notebook-outputs.py")
+    for i, o in error_outputs(nb):
+        problems.append(f"{rel}: the committed notebook holds an error output in cell {i}: {describe_error(o)}; "
+                        "refresh its outputs with scripts/refresh-notebook-outputs.py")
+    return problems
+
+
 def cell_timeout():
     raw = os.environ.get("GPTKIT_CELL_TIMEOUT", "900").strip()
     try:
@@ -133,6 +154,7 @@ def run_one(path, timeout):
     problems = lint(nb, rel)
     if problems:
         return False, 0.0, 0, problems
+    problems = committed_problems(nb, rel)  # reported, but the notebook still runs
     failed_cell = {}
 
     def on_error(cell, cell_index, execute_reply=None, **_):
@@ -173,10 +195,11 @@ def run_one(path, timeout):
     seconds = time.monotonic() - start
     out_path = OUT / Path(path).name
     merge_streams(nb)
+    nb.metadata.setdefault("gptkit", {})["outputs"] = "FAST" if os.environ.get("GPTKIT_FAST") == "1" else "full length"
     nbformat.write(nb, out_path)
 
     images = count_images(nb)
-    if not problems:
+    if not any(" failed: " in p for p in problems):
         for i, o in error_outputs(nb):
             problems.append(f"{rel}: cell {i} has an error output: {describe_error(o)}")
         if images < expect:

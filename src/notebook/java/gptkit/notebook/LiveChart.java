@@ -37,8 +37,12 @@ public final class LiveChart implements TrainingListener {
         void update(String id, Object output);
     }
 
-    /** Redraws at most this often while training (a redraw takes tens of milliseconds). */
+    /**
+     * Redraws at most once a second, and at most 5% of the time: a redraw (chart, PNG, the
+     * kernel's message) takes tens of milliseconds, more as the log grows.
+     */
     static final long REDRAW_NANOS = 1_000_000_000L;
+    private long drawNanos;
 
     private final Trainer trainer;
     private final String title;
@@ -73,7 +77,7 @@ public final class LiveChart implements TrainingListener {
         this.iter = iter;
         this.maxIters = maxIters;
         this.tokensPerSec = tokensPerSec;
-        if (System.nanoTime() - lastDraw >= REDRAW_NANOS) {
+        if (System.nanoTime() - lastDraw >= Math.max(REDRAW_NANOS, 20 * drawNanos)) {
             draw(false);
         }
     }
@@ -104,6 +108,7 @@ public final class LiveChart implements TrainingListener {
     }
 
     private void draw(boolean done) {
+        long t0 = System.nanoTime();
         XYChart chart = Charts.losses(trainer.log().table());
         chart.setTitle(title + ": " + progress(done));
         if (chart.getSeriesMap().isEmpty()) {
@@ -112,6 +117,7 @@ public final class LiveChart implements TrainingListener {
             update.update(id, Charts.image(chart));
         }
         lastDraw = System.nanoTime();
+        drawNanos = lastDraw - t0;
     }
 
     /** out without the per-iteration log lines ("iter N: loss ..."), which the chart shows instead. */
