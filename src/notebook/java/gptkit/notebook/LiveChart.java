@@ -44,7 +44,7 @@ public final class LiveChart implements TrainingListener {
     static final long REDRAW_NANOS = 1_000_000_000L;
     private long drawNanos;
 
-    private final Trainer trainer;
+    private final java.util.function.Supplier<XYChart> source;
     private final String title;
     private final Update update;
     private final String id;
@@ -55,8 +55,12 @@ public final class LiveChart implements TrainingListener {
     private int maxIters;
     private double tokensPerSec;
 
-    private LiveChart(Trainer trainer, String title, Display display, Update update) {
-        this.trainer = trainer;
+    // what forLogLines has read: the batch losses, and the evaluations
+    private final java.util.List<double[]> losses = new java.util.ArrayList<>();
+    private final java.util.List<double[]> evals = new java.util.ArrayList<>();
+
+    private LiveChart(java.util.function.Supplier<XYChart> source, String title, Display display, Update update) {
+        this.source = source;
         this.title = title;
         this.update = update;
         this.id = display.show(title + ": starting...");
@@ -64,9 +68,59 @@ public final class LiveChart implements TrainingListener {
 
     /** Shows the chart under the cell and keeps it up to date while the trainer runs. */
     public static LiveChart attach(Trainer trainer, String title, Display display, Update update) {
-        LiveChart live = new LiveChart(trainer, title, display, update);
+        LiveChart live = new LiveChart(() -> Charts.losses(trainer.log().table()), title, display, update);
         trainer.listen(live);
         return live;
+    }
+
+    /**
+     * The same chart fed by nanoGPT's log lines as another process prints them (a torchrun run's
+     * rank 0): hand it each line with {@link #line}, and call {@link #finished} at the end.
+     */
+    public static LiveChart forLogLines(String title, int maxIters, Display display, Update update) {
+        LiveChart[] self = new LiveChart[1];
+        self[0] = new LiveChart(() -> self[0].chartOfLines(), title, display, update);
+        self[0].maxIters = maxIters;
+        return self[0];
+    }
+
+    private static final java.util.regex.Pattern ITER = java.util.regex.Pattern.compile(
+            "^iter (\\d+): loss ([0-9.]+), .*?([0-9,]+) tok/s");
+    private static final java.util.regex.Pattern STEP = java.util.regex.Pattern.compile(
+            "^step (\\d+): train loss ([0-9.]+), val loss ([0-9.]+)");
+
+    /** One line of the log: an "iter N: loss ..." line adds a point, a "step N: ..." line an evaluation. */
+    public void line(String line) {
+        java.util.regex.Matcher m = ITER.matcher(line);
+        if (m.find()) {
+            losses.add(new double[] {Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2))});
+            iteration(Integer.parseInt(m.group(1)), maxIters, Double.NaN,
+                    Double.parseDouble(m.group(3).replace(",", "")));
+            return;
+        }
+        m = STEP.matcher(line);
+        if (m.find()) {
+            evals.add(new double[] {Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3))});
+            evaluated(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)));
+        }
+    }
+
+    private XYChart chartOfLines() {
+        XYChart c = Charts.chart("loss", "iteration", "cross-entropy loss");
+        if (!losses.isEmpty()) {
+            c.addSeries("batch loss", column(losses, 0), column(losses, 1))
+                    .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        }
+        if (!evals.isEmpty()) {
+            c.addSeries("train (estimate_loss)", column(evals, 0), column(evals, 1));
+            c.addSeries("val (estimate_loss)", column(evals, 0), column(evals, 2));
+        }
+        return c;
+    }
+
+    private static double[] column(java.util.List<double[]> rows, int k) {
+        return rows.stream().mapToDouble(r -> r[k]).toArray();
     }
 
     @Override
@@ -109,7 +163,7 @@ public final class LiveChart implements TrainingListener {
 
     private void draw(boolean done) {
         long t0 = System.nanoTime();
-        XYChart chart = Charts.losses(trainer.log().table());
+        XYChart chart = source.get();
         chart.setTitle(title + ": " + progress(done));
         if (chart.getSeriesMap().isEmpty()) {
             update.update(id, chart.getTitle()); // nothing logged yet: the line alone
