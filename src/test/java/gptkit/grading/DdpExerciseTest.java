@@ -177,8 +177,9 @@ public class DdpExerciseTest {
                 float[] want = run.mean(c, t);
                 String call = run.calls() > 1 ? " at call " + (c + 1) : "";
                 for (int k = 0; k < run.world(); k++) {
+                    // 1e-6 absolute: float32 sums of values near 1 that cancel round at a few 1e-7
                     near(run.describe() + ": rank " + k + "'s gradient " + t + call + " (the mean over ranks)", want,
-                            res.after()[c][k][t], 1e-6, 1e-7);
+                            res.after()[c][k][t], 1e-6, 1e-6);
                 }
                 for (int k = 1; k < run.world(); k++) {
                     that(Arrays.equals(res.after()[c][0][t], res.after()[c][k][t]), run.describe() + ": ranks 0 and "
