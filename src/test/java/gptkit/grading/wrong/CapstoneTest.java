@@ -82,8 +82,8 @@ class CapstoneTest {
                     try {
                         TrainLoopExerciseTest.capstone(api, false);
                     } catch (Throwable e) {
-                        // a listed mistake may still fail now and then (AdamWWithoutNoGrad does when an earlier
-                        // test in this thread left autograd recording on): only the unlisted ones must fail
+                        // a listed mistake may still fail now and then (AdamWWithoutNoGrad failed it in one
+                        // run of the whole suite and passed it in others): only the unlisted ones must fail
                         SUMMARY.add(String.format(" %-34s fails the capstone: %s", m.className(),
                                 String.valueOf(e.getMessage()).replaceAll(".*resumed, with your [^:]*: ", "")));
                         return;
