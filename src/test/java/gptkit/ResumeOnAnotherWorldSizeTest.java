@@ -199,6 +199,10 @@ class ResumeOnAnotherWorldSizeTest {
         Run run = ranks(world, c);
         assertEquals(List.of(), run.errors());
         assertTrue(run.output().contains(line + "\n"), "the world-size line, in:\n" + run.output());
+        for (String once : List.of(line, "Resuming training from", "tokens per iteration will be")) {
+            assertEquals(1, run.output().split(java.util.regex.Pattern.quote(once), -1).length - 1,
+                    "rank 0 speaks for all: '" + once + "' once in:\n" + run.output());
+        }
         // the accumulation split keeps the tokens per iteration of the 2-rank run
         assertEquals(GAS / world, run.accumulation());
         String tokens = "tokens per iteration will be: 256\n";

@@ -92,6 +92,7 @@ public final class Trainer implements AutoCloseable {
         master = ddp.rank() == 0;
         if (!master) {
             out = new PrintStream(OutputStream.nullOutputStream()); // rank 0 speaks for all
+            this.out = out; // the field too: the parameter shadows it, and run() prints through the field
         }
         device = Engines.device(cfg.device);
         outDir = master ? OutDir.check(cfg.out_dir) : Path.of(cfg.out_dir); // refuse an unwritable out_dir now
