@@ -122,6 +122,11 @@ public final class Checkpoint {
         public double scaler_scale; // float16 runs: the GradScaler's state
         public int scaler_growth_tracker;
         public long skipped_steps;
+        // the DDP split it was written with (0: a checkpoint from before they were recorded): how many
+        // ranks, and gradient_accumulation_steps in all and per rank (total = world_size x per rank)
+        public int world_size;
+        public int gradient_accumulation_steps;
+        public int gradient_accumulation_steps_per_rank;
         public Map<String, Object> config;
         public String vocab;
         public List<TensorInfo> tensors = new ArrayList<>();
@@ -249,6 +254,14 @@ public final class Checkpoint {
         }
         if (header.tensors == null || header.tensors.isEmpty()) {
             throw new IOException(file + ": the header lists no tensors." + fix);
+        }
+        if (header.world_size != 0 && (header.world_size < 0 || header.gradient_accumulation_steps_per_rank < 1
+                || (long) header.world_size * header.gradient_accumulation_steps_per_rank
+                        != header.gradient_accumulation_steps)) {
+            throw new IOException(String.format("%s: world_size=%d, gradient_accumulation_steps=%d and "
+                    + "gradient_accumulation_steps_per_rank=%d do not fit together (the total must be world_size x "
+                    + "per rank).%s", file, header.world_size, header.gradient_accumulation_steps,
+                    header.gradient_accumulation_steps_per_rank, fix));
         }
         GPTConfig args = header.model_args;
         if (header.vocab != null && header.vocab.codePointCount(0, header.vocab.length()) != args.vocab_size()) {

@@ -83,10 +83,16 @@ public final class Trainer implements AutoCloseable {
         this.parts = parts;
         // DDP: which rank is this process, and its share of the micro-steps
         ddp = parts.ddp().create(cfg);
-        accumulation = cfg.accumulationPerRank(ddp.worldSize());
+        try { // the total split over the ranks; a resume on a world size it cannot split stops here
+            accumulation = WorldSizeChange.accumulationPerRank(cfg, ddp.worldSize(), parts.checkpoint());
+        } catch (IllegalArgumentException e) {
+            ddp.close();
+            throw e;
+        }
         master = ddp.rank() == 0;
         if (!master) {
             out = new PrintStream(OutputStream.nullOutputStream()); // rank 0 speaks for all
+            this.out = out; // the field too: the parameter shadows it, and run() prints through the field
         }
         device = Engines.device(cfg.device);
         outDir = master ? OutDir.check(cfg.out_dir) : Path.of(cfg.out_dir); // refuse an unwritable out_dir now
@@ -165,7 +171,11 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.copyInto(ckpt, model.params(), "");
         Checkpoint.copyInto(ckpt, optimizer.state(), "optimizer.");
         optimizer.setStepCount(ckpt.header().optimizer_step);
-        iterNum = ckpt.header().iter_num;
+        iterNum = ckpt.header().iter_num; // optimizer steps: the same count on any world size (WorldSizeChange)
+        String worldSizeChange = WorldSizeChange.resumeLine(ckpt.header(), cfg, ddp.worldSize());
+        if (worldSizeChange != null) {
+            out.println(worldSizeChange);
+        }
         bestValLoss = ckpt.header().best_val_loss;
         scaler.restore(new LossScaler.State(ckpt.header().scaler_scale, ckpt.header().scaler_growth_tracker,
                 ckpt.header().skipped_steps));
@@ -499,6 +509,9 @@ public final class Trainer implements AutoCloseable {
         h.optimizer_step = optimizer.stepCount();
         h.config = cfg.toMap();
         h.vocab = tokenizer.chars();
+        h.world_size = ddp.worldSize(); // the split it was trained with, for a resume on another world size
+        h.gradient_accumulation_steps = cfg.gradient_accumulation_steps;
+        h.gradient_accumulation_steps_per_rank = accumulation;
         LossScaler.State s = scaler.state();
         h.scaler_scale = s.scale();
         h.scaler_growth_tracker = s.growthTracker();
