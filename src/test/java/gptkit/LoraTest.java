@@ -240,4 +240,31 @@ class LoraTest {
         assertTrue(e.getMessage().contains(base.toString()) && e.getMessage().contains(merged.toString())
                 && e.getMessage().contains(saved.header().base_sha256), e.getMessage());
     }
+
+    /** float16: the frozen base's float16 copies are made once, the adapters' afresh after each step. */
+    @Test
+    void aFloat16LoraRunTrainsTheAdaptersOnly(@TempDir Path base, @TempDir Path ft) throws IOException {
+        TrainConfig b = TinyCorpus.config(base);
+        b.max_iters = 5;
+        try (Trainer t = new Trainer(b)) {
+            t.setOut(quiet());
+            t.run();
+        }
+        Checkpoint.Loaded baseCkpt = Checkpoint.load(base.resolve(Checkpoint.FILE_NAME));
+        TrainConfig c = TinyCorpus.config(ft);
+        c.init_from = base.toString();
+        c.lora_rank = 2;
+        c.dtype = "float16";
+        c.max_iters = 8;
+        try (Trainer t = new Trainer(c)) {
+            t.setOut(quiet());
+            Trainer.Result r = t.run();
+            assertTrue(Double.isFinite(r.lastLoss()));
+            for (Map.Entry<String, NDArray> e : t.model().params().entrySet()) {
+                assertArrayEquals(baseCkpt.tensor(e.getKey()), e.getValue().toFloatArray(), 0f, e.getKey());
+            }
+            float[] bw = t.lora().params().get("transformer.h.0.mlp.c_proj" + Lora.B).toFloatArray();
+            assertTrue(Fixtures.maxAbsDiff(new float[bw.length], bw) > 0, "B has learned in float16");
+        }
+    }
 }
