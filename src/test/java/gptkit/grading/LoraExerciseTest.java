@@ -90,7 +90,12 @@ public class LoraExerciseTest {
     }
 
     /** forward, then backward of sum(y * g): W and b as a frozen base gives them, A and B trainable. */
-    static Result run(LoraLinear part, Case c) {
+    static Result run(LoraLinear part, Case c) throws InterruptedException {
+        return run(part, c, false);
+    }
+
+    /** The same, with a garbage collection between forward and backward when gc. */
+    static Result run(LoraLinear part, Case c, boolean gc) throws InterruptedException {
         try (NDManager m = manager(); Autograd rec = Autograd.record()) {
             NDArray x = m.create(c.x(), new Shape(c.xShape()));
             NDArray w = m.create(c.w(), new Shape(c.out(), c.in()));
@@ -108,13 +113,16 @@ public class LoraExerciseTest {
                     + new Shape(want) + " (x's batch dimensions, then out)");
             float[] yv = y.toType(DataType.FLOAT32, false).toFloatArray();
             NDArray up = m.create(c.upstream(), y.getShape());
+            if (gc) {
+                CrossEntropyExerciseTest.collectGarbage();
+            }
             Autograd.backward(y.mul(up).sum());
             boolean baseGrad = w.hasGradient() || (b != null && b.hasGradient());
             return new Result(yv, a.getGradient().toFloatArray(), bb.getGradient().toFloatArray(), baseGrad);
         }
     }
 
-    static Result library(Case c) {
+    static Result library(Case c) throws InterruptedException {
         return run(Lora.LIBRARY, c);
     }
 
@@ -162,6 +170,17 @@ public class LoraExerciseTest {
                         Case c = drawn(true, false);
                         Result want = library(c);
                         expectGrads(c.name(), want.gradA(), want.gradB(), run(a.create(), c));
+                    }),
+            Check.of("the gradients survive a garbage collection between forward and backward (the DJL trap)", 1,
+                    "low.mul(2.0f) or low.mul(alpha.getFloat() / r) wraps a Java number in a buffer DJL frees right "
+                            + "after the op; backward needs that factor for the gradient of A and B and reads freed "
+                            + "memory. Scale by a tensor: alpha.div(r) is one libtorch owns.",
+                    a -> {
+                        for (int k = 0; k < 2; k++) {
+                            Case c = drawn(true, false);
+                            Result want = library(c);
+                            expectGrads(c.name(), want.gradA(), want.gradB(), run(a.create(), c, true));
+                        }
                     }),
             Check.of("W and b record no gradient: the base stays frozen", 1,
                     "the base model's weights are frozen: never call setRequiresGradient on weight or bias. Only A "
@@ -222,6 +241,8 @@ public class LoraExerciseTest {
                     "the update as x (B A) without the transpose: wrong values, or a shape error off square layers"),
             new Exercise.Mistake("LoraTrainsBase", "W and b record no gradient",
                     "setRequiresGradient(true) on W: backward records gradients for the frozen base"),
+            new Exercise.Mistake("LoraJavaScale", "the gradients survive",
+                    "alpha / r as a Java number (mul(float)): freed before backward reads it"),
             new Exercise.Mistake("LoraRandomB", "init", "B drawn random like A: the start is not the base model"));
 
     @TestFactory
