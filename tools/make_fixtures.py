@@ -299,10 +299,37 @@ def ex_decay_groups_fixture():
     save("ex_decay_groups.json", out)
 
 
+def ex_lora_fixture():
+    """A LoRA linear (MiniMind's model_lora.py, with PEFT's alpha/r scale): y = x W^T + b + (alpha/r) (x A^T) B^T.
+    W and b frozen (requires_grad=False), A and B trainable; loss = sum(y * g) for a fixed upstream g,
+    so grad_A and grad_B are those of any loss whose gradient at y is g. zero_start: B = 0 (the init)."""
+    g = torch.Generator().manual_seed(41)
+    cases = {}
+    for name, (batch, t, n_in, n_out, r, alpha, bias, zero) in {
+            "adapted": (2, 3, 5, 4, 2, 4.0, True, False),
+            "nobias": (1, 4, 6, 7, 3, 1.5, False, False),
+            "zero_start": (2, 2, 5, 3, 2, 16.0, True, True)}.items():
+        x = torch.randn(batch, t, n_in, generator=g)
+        w = torch.randn(n_out, n_in, generator=g) * 0.5
+        b = torch.randn(n_out, generator=g) * 0.5 if bias else None
+        a = (torch.randn(r, n_in, generator=g) * 0.5).requires_grad_()
+        bb = (torch.zeros(n_out, r) if zero else torch.randn(n_out, r, generator=g) * 0.5).requires_grad_()
+        up = torch.randn(batch, t, n_out, generator=g)
+        y = F.linear(x, w, b) + (alpha / r) * F.linear(F.linear(x, a), bb)
+        (y * up).sum().backward()
+        assert not w.requires_grad and w.grad is None
+        cases[name] = {"x": flat(x), "x_shape": list(x.shape), "W": flat(w), "W_shape": list(w.shape),
+                       "b": flat(b) if bias else None, "A": flat(a), "B": flat(bb), "r": r, "alpha": alpha,
+                       "upstream": flat(up), "y": flat(y), "base": flat(F.linear(x, w, b)),
+                       "grad_A": flat(a.grad), "grad_B": flat(bb.grad), "W_has_grad": w.grad is not None}
+    save("ex_lora.json", cases)
+
+
 def exercise_fixtures():
     ex_cross_entropy_fixture()
     ex_adamw_fixture()
     ex_decay_groups_fixture()
+    ex_lora_fixture()
 
 
 if __name__ == "__main__":

@@ -17,16 +17,30 @@ import java.util.Map;
  */
 public final class Float16 implements Precision {
     private final Map<String, NDArray> masters;
+    private final Map<String, NDArray> frozen = new LinkedHashMap<>(); // float16 copies made once: they never change
     private Map<String, NDArray> working = Map.of();
+    private Map<String, NDArray> weights = Map.of();
 
     public Float16(Map<String, NDArray> masters) {
+        this(masters, Map.of());
+    }
+
+    /** masters train; frozen weights (a LoRA run's base) are read by the forward pass only. */
+    public Float16(Map<String, NDArray> masters, Map<String, NDArray> frozen) {
         this.masters = masters;
+        try (NoGrad ng = NoGrad.open()) {
+            frozen.forEach((name, p) -> {
+                NDArray w = p.toType(DataType.FLOAT16, true);
+                NDScope.unregister(w);
+                this.frozen.put(name, w);
+            });
+        }
         afterStep();
     }
 
     @Override
     public Map<String, NDArray> weights() {
-        return working;
+        return weights;
     }
 
     @Override
@@ -55,13 +69,26 @@ public final class Float16 implements Precision {
                 fresh.put(name, w);
             });
         }
-        close();
+        closeWorking();
         working = fresh;
+        if (frozen.isEmpty()) {
+            weights = working;
+        } else {
+            weights = new LinkedHashMap<>(frozen);
+            weights.putAll(working);
+        }
+    }
+
+    private void closeWorking() {
+        working.values().forEach(NDArray::close);
+        working = Map.of();
+        weights = Map.of();
     }
 
     @Override
     public void close() {
-        working.values().forEach(NDArray::close);
-        working = Map.of();
+        closeWorking();
+        frozen.values().forEach(NDArray::close);
+        frozen.clear();
     }
 }

@@ -27,9 +27,17 @@ public interface Precision extends AutoCloseable {
 
     /** float32: compute with the parameters; float16: with float16 working copies of them. */
     static Precision of(String dtype, Map<String, NDArray> params) {
+        return of(dtype, params, Map.of());
+    }
+
+    /**
+     * The same for the trainable parameters (the only ones with gradients), the forward pass also
+     * reading frozen weights that never change (a LoRA run's base model).
+     */
+    static Precision of(String dtype, Map<String, NDArray> trainable, Map<String, NDArray> frozen) {
         return switch (dtype) {
-            case "float32" -> new Float32(params);
-            case "float16" -> new Float16(params);
+            case "float32" -> new Float32(trainable, frozen);
+            case "float16" -> new Float16(trainable, frozen);
             default -> throw new IllegalArgumentException("dtype must be float32 or float16 here, got " + dtype);
         };
     }

@@ -8,6 +8,7 @@ import gptkit.data.Prepare;
 import gptkit.model.GPT;
 import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
+import gptkit.train.LoraCheckpoint;
 import gptkit.exercises.Part;
 import gptkit.exercises.StudentParts;
 import gptkit.train.OutDir;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
 
 /** The gptkit command line: prepare, train, sample, bench. */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
-        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, BenchCmd.class,
+        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, Main.LoraMergeCmd.class,
+            BenchCmd.class,
             TorchrunCmd.class},
         description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
 public final class Main implements Runnable {
@@ -186,6 +188,24 @@ public final class Main implements Runnable {
                     System.out.println("---------------");
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "lora-merge", mixinStandardHelpOptions = true, description = "Merge a LoRA run's adapters "
+            + "into its base: W' = W + (alpha/r) B A, a full ckpt.bin that sample reads.")
+    static final class LoraMergeCmd implements Callable<Integer> {
+        @Option(names = "--base", required = true, description = "the base run's out_dir (its ckpt.bin)") Path base;
+        @Option(names = "--lora", required = true, description = "the LoRA run's out_dir (its lora.bin)") Path lora;
+        @Option(names = "--out_dir", required = true, description = "where the merged ckpt.bin goes") Path outDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path out = LoraCheckpoint.merge(base, lora, outDir);
+            System.out.printf("merged %s into %s: %s (%,d bytes; lora.bin %,d bytes, base ckpt.bin %,d bytes)%n",
+                    lora.resolve(LoraCheckpoint.FILE_NAME), base.resolve(Checkpoint.FILE_NAME), out,
+                    java.nio.file.Files.size(out), java.nio.file.Files.size(lora.resolve(LoraCheckpoint.FILE_NAME)),
+                    java.nio.file.Files.size(base.resolve(Checkpoint.FILE_NAME)));
             return 0;
         }
     }

@@ -29,7 +29,7 @@ public final class TrainConfig {
     public boolean eval_only = false;
     public boolean always_save_checkpoint = true;
     public boolean overwrite_out_dir = false; // start from scratch over another dataset's checkpoint
-    public String init_from = "scratch"; // 'scratch' or 'resume'
+    public String init_from = "scratch"; // 'scratch', 'resume', or the out_dir of a checkpoint to fine-tune
     // data
     public String dataset = "shakespeare_char";
     public String data_dir = "data";
@@ -42,6 +42,10 @@ public final class TrainConfig {
     public int n_embd = 768;
     public double dropout = 0.0;
     public boolean bias = false;
+    // LoRA (fine-tuning from init_from=DIR): 0 trains every weight; r > 0 trains rank-r adapters only
+    public int lora_rank = 0;
+    public double lora_alpha = 16.0; // the update is scaled by lora_alpha / lora_rank
+    public String lora_targets = "attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj"; // the adapted projections
     // AdamW
     public double learning_rate = 6e-4;
     public int max_iters = 600000;
@@ -263,8 +267,22 @@ public final class TrainConfig {
                     "lr_decay_iters (%d) must be larger than warmup_iters (%d) when decay_lr is on",
                     lr_decay_iters, warmup_iters));
         }
-        if (!init_from.equals("scratch") && !init_from.equals("resume")) {
-            throw new IllegalArgumentException("init_from must be 'scratch' or 'resume', got '" + init_from + "'");
+        if (!init_from.equals("scratch") && !init_from.equals("resume")
+                && !Files.isRegularFile(Path.of(init_from, "ckpt.bin"))) {
+            throw new IllegalArgumentException("init_from must be 'scratch', 'resume' or the folder of a checkpoint "
+                    + "to fine-tune from (one holding ckpt.bin), got '" + init_from + "'");
+        }
+        if (lora_rank < 0) {
+            throw new IllegalArgumentException("lora_rank must be >= 0 (0: no LoRA, every weight trains), got "
+                    + lora_rank);
+        }
+        if (lora_rank > 0 && !(lora_alpha > 0)) {
+            throw new IllegalArgumentException("lora_alpha must be > 0 with lora_rank > 0, got " + lora_alpha);
+        }
+        if (lora_rank > 0 && init_from.equals("scratch")) {
+            throw new IllegalArgumentException("lora_rank=" + lora_rank + " adapts a trained model: give "
+                    + "--init_from=DIR, the out_dir of the base checkpoint (or resume a LoRA run with "
+                    + "--init_from=resume)");
         }
         if (out_dir.isBlank()) {
             throw new IllegalArgumentException("out_dir is empty: give the folder for the checkpoint and log, "

@@ -4,6 +4,7 @@ import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.data.BatchSource;
 import gptkit.ddp.Collective;
+import gptkit.model.LoraLinear;
 import gptkit.model.Loss;
 import gptkit.optim.AdamW;
 import gptkit.optim.ConfigureOptimizers;
@@ -50,7 +51,8 @@ public final class StudentParts {
             Map.entry(Part.CLIP_GRAD_NORM, new Class<?>[] {GradClipper.class}),
             Map.entry(Part.DDP, new Class<?>[] {Collective.class, Collective.class}),
             Map.entry(Part.CHECKPOINT, new Class<?>[] {CheckpointStore.class}),
-            Map.entry(Part.TRAIN_LOOP, new Class<?>[] {TrainingLoop.class})));
+            Map.entry(Part.TRAIN_LOOP, new Class<?>[] {TrainingLoop.class}),
+            Map.entry(Part.LORA, new Class<?>[] {LoraLinear.class})));
 
     /** Compiles each exercises/FILE.java under kitRoot on its own, and plugs in the solved ones. */
     public static Plugged fromExercises(Path kitRoot) {
@@ -122,6 +124,7 @@ public final class StudentParts {
                 }
                 case CHECKPOINT -> parts.withCheckpoint(make(c, CheckpointStore.class));
                 case TRAIN_LOOP -> parts.withLoop(make(c, TrainingLoop.class));
+                case LORA -> parts.withLoraLinear(make(c, LoraLinear.class)); // used when lora_rank > 0
                 case ADAMW, DECAY_GROUPS -> parts; // together they make the optimizer, below
             };
         }

@@ -34,6 +34,8 @@ public final class GPT implements AutoCloseable {
     private final NDArray causalMask; // -inf above the diagonal: the positions attention must not see
     private final NDArray zeroBias; // LayerNorm's beta when bias=false
     private boolean training = true;
+    private LoraLinear loraLinear = Lora.LIBRARY; // for a projection whose weights hold NAME.lora_A
+    private NDArray loraAlpha; // set by useLora: a constant inside the graph, owned by the model
 
     /** A model with nanoGPT's initialisation, drawn from {@code seed}. */
     public GPT(GPTConfig config, Device device, long seed) {
@@ -144,6 +146,24 @@ public final class GPT implements AutoCloseable {
         return manager.getDevice();
     }
 
+    /**
+     * LoRA: a projection NAME whose weights map holds NAME.lora_A and NAME.lora_B computes with
+     * this part and alpha (see {@link Lora}); one without adapters stays a plain linear layer.
+     */
+    public void useLora(LoraLinear part, double alpha) {
+        if (loraAlpha != null) {
+            loraAlpha.close();
+        }
+        loraLinear = part;
+        loraAlpha = manager.create((float) alpha);
+        NDScope.unregister(loraAlpha);
+    }
+
+    /** requires_grad_(on) for every parameter: off freezes the base under LoRA (backward records nothing for it). */
+    public void requireGradients(boolean on) {
+        params.values().forEach(p -> p.setRequiresGradient(on));
+    }
+
     /** train() / eval(): dropout on or off. */
     public void train(boolean on) {
         this.training = on;
@@ -217,6 +237,15 @@ public final class GPT implements AutoCloseable {
 
     private NDArray linear(Map<String, NDArray> w, NDArray x, String name) {
         NDArray bias = w.get(name + ".bias");
+        NDArray loraA = w.get(name + Lora.A);
+        if (loraA != null) {
+            if (loraAlpha == null) {
+                throw new IllegalStateException("weights hold " + name + Lora.A + " but the model has no LoRA "
+                        + "alpha: call useLora first");
+            }
+            return loraLinear.forward(x, get(w, name + ".weight"), bias, loraA, get(w, name + Lora.B),
+                    loraAlpha);
+        }
         return JniUtils.linear(pt(x), pt(get(w, name + ".weight")), bias == null ? null : pt(bias));
     }
 

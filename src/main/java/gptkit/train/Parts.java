@@ -8,6 +8,8 @@ import gptkit.data.GetBatch;
 import gptkit.ddp.Collective;
 import gptkit.ddp.Ddp;
 import gptkit.model.CrossEntropy;
+import gptkit.model.Lora;
+import gptkit.model.LoraLinear;
 import gptkit.model.Loss;
 import gptkit.optim.AdamW;
 import gptkit.optim.Optimizer;
@@ -31,7 +33,8 @@ public record Parts(
         ScalerFactory scaler,                 // torch.amp.GradScaler(enabled=dtype == 'float16')
         CollectiveFactory ddp,                // DDP's gradient all-reduce (one process: nothing)
         CheckpointStore checkpoint,           // torch.save / torch.load of ckpt
-        TrainingLoop loop) {                  // the while loop itself
+        TrainingLoop loop,                    // the while loop itself
+        LoraLinear loraLinear) {              // a LoRA-adapted projection (used when lora_rank > 0)
 
     /** Builds the loss scaler for a run. */
     @FunctionalInterface
@@ -57,46 +60,51 @@ public record Parts(
                 c -> c.dtype.equals("float16") ? new GradScaler() : LossScaler.disabled(),
                 c -> Ddp.fromEnv(c.ddp_timeout),
                 Checkpoint.store(),
-                new TrainLoop());
+                new TrainLoop(),
+                Lora.LIBRARY);
     }
 
     public Parts withGetBatch(BatchSource p) {
-        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
+        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withLoss(Loss p) {
-        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
+        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withOptimizer(Optimizer.Factory p) {
-        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
+        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withSchedule(LrSchedule.Factory p) {
-        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop);
+        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withEstimateLoss(LossEstimator p) {
-        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint, loop);
+        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withClipGradNorm(GradClipper p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint, loop);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withScaler(ScalerFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint, loop);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint, loop, loraLinear);
     }
 
     public Parts withDdp(CollectiveFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint, loop);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint, loop, loraLinear);
     }
 
     public Parts withLoop(TrainingLoop p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, p);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, p, loraLinear);
+    }
+
+    public Parts withLoraLinear(LoraLinear p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, p);
     }
 
     public Parts withCheckpoint(CheckpointStore p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p, loop);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p, loop, loraLinear);
     }
 }

@@ -17,6 +17,7 @@ import gptkit.data.TokenFile;
 import gptkit.ddp.Collective;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
+import gptkit.model.Lora;
 import gptkit.optim.Optimizer;
 import gptkit.plot.Charts;
 
@@ -49,6 +50,12 @@ public final class Trainer implements AutoCloseable {
     private final TokenFile trainData;
     private final TokenFile valData;
     private final GPT model;
+    private final Lora lora; // null unless lora_rank > 0: then only its adapters train, the base is frozen
+    private final String baseSha256; // a LoRA run's base weights, as its checkpoint names them
+    private final String baseDir; // where they were read from
+    // The trainable parameters: what the optimizer updates and Precision hands gradients of (so what
+    // unscaling, clipping and DDP averaging see). The model's parameters, or a LoRA run's adapters.
+    private final Map<String, NDArray> trainable;
     private final Precision precision;
     private final Optimizer optimizer;
     private final LrSchedule schedule;
@@ -104,22 +111,52 @@ public final class Trainer implements AutoCloseable {
         tokenizer = CharTokenizer.load(dataDir.resolve("vocab.txt"));
         trainData = TokenFile.open(dataDir.resolve("train.bin"));
         valData = TokenFile.open(dataDir.resolve("val.bin"));
-        // model init: from scratch, or the architecture and weights of out_dir's checkpoint
-        Checkpoint.Loaded ckpt = switch (cfg.init_from) {
-            case "resume" -> parts.checkpoint().load(outDir.resolve(Checkpoint.FILE_NAME));
-            default -> null; // scratch
-        };
-        GPTConfig args = cfg.init_from.equals("resume") ? resumedArgs(ckpt) : scratchArgs();
+        // model init: from scratch, the architecture and weights of out_dir's checkpoint (resume), or
+        // those of another run's checkpoint to fine-tune (init_from=DIR; a LoRA run resumes on its base)
+        boolean loraRun = cfg.lora_rank > 0;
+        boolean resume = cfg.init_from.equals("resume");
+        LoraCheckpoint.Loaded loraCkpt = resume && loraRun
+                ? LoraCheckpoint.load(outDir.resolve(LoraCheckpoint.FILE_NAME)) : null;
+        baseDir = loraCkpt != null ? loraCkpt.header().base_dir : resume ? null
+                : cfg.init_from.equals("scratch") ? null : cfg.init_from;
+        Checkpoint.Loaded ckpt = resume && !loraRun ? parts.checkpoint().load(outDir.resolve(Checkpoint.FILE_NAME))
+                : baseDir != null ? parts.checkpoint().load(Path.of(baseDir, Checkpoint.FILE_NAME)) : null;
+        GPTConfig args = resume && !loraRun ? resumedArgs(ckpt) : baseDir != null ? baseArgs(ckpt, baseDir)
+                : scratchArgs();
         requireTokens(args.block_size());
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
-        optimizer = parts.optimizer().create(model.params(), cfg);
+        if (baseDir != null) {
+            Checkpoint.copyInto(ckpt, model.params(), "");
+        }
+        if (loraRun) {
+            model.requireGradients(false); // frozen: backward records no gradient for the base
+            lora = new Lora(args, device, cfg.lora_rank, cfg.lora_alpha, List.of(cfg.lora_targets.split(",")),
+                    cfg.seed, parts.loraLinear());
+            model.useLora(parts.loraLinear(), cfg.lora_alpha);
+            baseSha256 = LoraCheckpoint.weightsSha256(model.params());
+            if (loraCkpt != null) {
+                LoraCheckpoint.checkBase(outDir.resolve(LoraCheckpoint.FILE_NAME), loraCkpt.header(), args,
+                        baseSha256, baseDir);
+            }
+            trainable = lora.params();
+            long all = model.numParams(false);
+            out.printf("LoRA rank %d, alpha %s on %s: %,d trainable parameters (%.2f%% of the base's %,d)%n",
+                    cfg.lora_rank, cfg.lora_alpha, cfg.lora_targets, lora.numParams(), 100.0 * lora.numParams() / all,
+                    all);
+        } else {
+            lora = null;
+            baseSha256 = null;
+            trainable = model.params();
+        }
+        optimizer = parts.optimizer().create(trainable, cfg);
         out.print(optimizer.describe());
         schedule = parts.schedule().create(cfg);
         scaler = parts.scaler().create(cfg);
-        log = cfg.init_from.equals("resume") ? restore(ckpt) : new TrainingLog();
-        precision = Precision.of(cfg.dtype, model.params()); // after the weights are final
+        log = loraCkpt != null ? restoreLora(loraCkpt) : resume ? restore(ckpt) : new TrainingLog();
+        // after the weights are final
+        precision = Precision.of(cfg.dtype, trainable, loraRun ? model.params() : Map.of());
         // last, so a constructor that fails holds no lock; only rank 0 writes into out_dir
         outDirLock = master ? OutDirLock.acquire(outDir) : () -> { };
     }
@@ -154,6 +191,46 @@ public final class Trainer implements AutoCloseable {
         }
         return new GPTConfig(saved.block_size(), saved.vocab_size(), saved.n_layer(), saved.n_head(),
                 saved.n_embd(), cfg.dropout, saved.bias());
+    }
+
+    /** Fine-tuning: the architecture of the base checkpoint in baseDir, dropout from the config. */
+    private GPTConfig baseArgs(Checkpoint.Loaded ckpt, String baseDir) throws IOException {
+        out.println((cfg.lora_rank > 0 ? "LoRA adapters on the base model from " : "Fine-tuning the model from ")
+                + baseDir);
+        if (cfg.lora_rank == 0 && master && Files.isSameFile(Path.of(baseDir), outDir)) {
+            throw new IllegalArgumentException("--out_dir=" + outDir + " is the folder of --init_from: fine-tuning "
+                    + "would overwrite the base checkpoint. Give another --out_dir.");
+        }
+        if (ckpt.header().vocab != null && !ckpt.header().vocab.equals(tokenizer.chars())) {
+            throw new IllegalArgumentException("The checkpoint in " + baseDir + " was trained on another vocabulary "
+                    + "than data/" + cfg.dataset + ": fine-tune on a dataset encoded with the base's vocab.txt.");
+        }
+        if (cfg.lora_rank == 0 && master) {
+            OutDir.checkOwnership(outDir, cfg.dataset, tokenizer.chars(), cfg.overwrite_out_dir);
+        }
+        GPTConfig saved = ckpt.header().model_args;
+        return new GPTConfig(saved.block_size(), saved.vocab_size(), saved.n_layer(), saved.n_head(),
+                saved.n_embd(), cfg.dropout, saved.bias());
+    }
+
+    /** Resume a LoRA run: its adapters, their AdamW state, iteration and best val loss, the log. */
+    private TrainingLog restoreLora(LoraCheckpoint.Loaded ckpt) throws IOException {
+        try (gptkit.autograd.NoGrad ng = gptkit.autograd.NoGrad.open()) {
+            lora.params().forEach((name, p) -> gptkit.Tensors.copyInto(p, ckpt.tensors().get(name)));
+            optimizer.state().forEach((name, p) -> {
+                float[] v = ckpt.tensors().get("optimizer." + name);
+                if (v == null) {
+                    throw new IllegalArgumentException("the LoRA checkpoint has no optimizer." + name);
+                }
+                gptkit.Tensors.copyInto(p, v);
+            });
+        }
+        optimizer.setStepCount(ckpt.header().optimizer_step);
+        iterNum = ckpt.header().iter_num;
+        bestValLoss = ckpt.header().best_val_loss;
+        TrainingLog restored = TrainingLog.load(outDir.resolve("log.csv"));
+        restored.truncateFrom(iterNum);
+        return restored;
     }
 
     private void requireTokens(int blockSize) {
@@ -502,6 +579,10 @@ public final class Trainer implements AutoCloseable {
         if (!master) {
             return;
         }
+        if (lora != null) {
+            saveLoraCheckpoint();
+            return;
+        }
         Checkpoint.Header h = new Checkpoint.Header();
         h.model_args = model.config();
         h.iter_num = iterNum;
@@ -519,6 +600,32 @@ public final class Trainer implements AutoCloseable {
         Map<String, NDArray> tensors = new LinkedHashMap<>(model.params());
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
         parts.checkpoint().save(outDir.resolve(Checkpoint.FILE_NAME), h, tensors);
+    }
+
+    /** lora.bin: the adapters and their AdamW state, and which base they belong to. */
+    private void saveLoraCheckpoint() throws IOException {
+        LoraCheckpoint.Header h = new LoraCheckpoint.Header();
+        h.lora_rank = lora.rank();
+        h.lora_alpha = lora.alpha();
+        h.lora_targets = lora.targets();
+        h.base(model.config(), baseSha256, baseDir);
+        h.iter_num = iterNum;
+        h.best_val_loss = bestValLoss;
+        h.optimizer_step = optimizer.stepCount();
+        h.config = cfg.toMap();
+        Map<String, NDArray> tensors = new LinkedHashMap<>(lora.params());
+        optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        LoraCheckpoint.save(outDir.resolve(LoraCheckpoint.FILE_NAME), h, tensors);
+    }
+
+    /** A LoRA run's adapters (null when every weight trains). */
+    public Lora lora() {
+        return lora;
+    }
+
+    /** What the optimizer updates: the model's parameters, or a LoRA run's adapters. */
+    public Map<String, NDArray> trainable() {
+        return trainable;
     }
 
     private void saveLog() throws IOException {
@@ -611,6 +718,9 @@ public final class Trainer implements AutoCloseable {
         }
         precision.close();
         scaler.close();
+        if (lora != null) {
+            lora.close();
+        }
         model.close();
         ddp.close();
     }

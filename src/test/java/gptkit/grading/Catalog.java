@@ -19,7 +19,8 @@ public final class Catalog {
             ClipGradNormExerciseTest.EXERCISE,
             DdpExerciseTest.EXERCISE,
             CheckpointExerciseTest.EXERCISE,
-            TrainLoopExerciseTest.EXERCISE);
+            TrainLoopExerciseTest.EXERCISE,
+            LoraExerciseTest.EXERCISE);
 
     public static List<String> ids() {
         return ALL.stream().map(Exercise::id).toList();
