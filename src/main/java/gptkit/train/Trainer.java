@@ -98,15 +98,24 @@ public final class Trainer implements AutoCloseable {
         tokenizer = CharTokenizer.load(dataDir.resolve("vocab.txt"));
         trainData = TokenFile.open(dataDir.resolve("train.bin"));
         valData = TokenFile.open(dataDir.resolve("val.bin"));
-        // model init: from scratch, or the architecture and weights of out_dir's checkpoint
+        // model init: from scratch, the architecture and weights of out_dir's checkpoint (resume), or
+        // those of a trained model's out_dir (fine-tuning: its weights only, a fresh optimizer, iteration 0)
         Checkpoint.Loaded ckpt = switch (cfg.init_from) {
             case "resume" -> parts.checkpoint().load(outDir.resolve(Checkpoint.FILE_NAME));
-            default -> null; // scratch
+            case "scratch" -> null;
+            default -> parts.checkpoint().load(FineTune.baseCheckpoint(cfg.init_from, outDir));
         };
-        GPTConfig args = cfg.init_from.equals("resume") ? resumedArgs(ckpt) : scratchArgs();
+        GPTConfig args = switch (cfg.init_from) {
+            case "resume" -> resumedArgs(ckpt);
+            case "scratch" -> scratchArgs();
+            default -> FineTune.baseArgs(ckpt, cfg, tokenizer, outDir, out);
+        };
         requireTokens(args.block_size());
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
+        if (ckpt != null && !cfg.init_from.equals("resume")) {
+            Checkpoint.copyInto(ckpt, model.params(), ""); // the base's weights; its optimizer state is not used
+        }
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
         optimizer = parts.optimizer().create(model.params(), cfg);
         out.print(optimizer.describe());
