@@ -3,7 +3,6 @@ package gptkit.cli;
 import gptkit.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.data.SftBatches;
-import gptkit.exercises.Part;
 import gptkit.exercises.StudentParts;
 import gptkit.sample.FormMatch;
 import gptkit.train.Parts;
@@ -37,7 +36,7 @@ final class FinetuneCmd implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "浣溪沙 苏轼", description = "the prompt of --sample (a newline is added)")
     String prompt;
     @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: your "
-            + "solved exercises (exercises/*.java) in place of the library's parts, the SFT loss mask included")
+            + "solved exercises (exercises/*.java) in place of the library's parts")
     String parts;
 
     @Override
@@ -53,8 +52,7 @@ final class FinetuneCmd implements Callable<Integer> {
             case "exercises" -> {
                 StudentParts.Plugged p = StudentParts.fromExercises(Path.of(System.getProperty("gptkit.home", "")));
                 p.report().forEach(System.out::println);
-                Class<?> mask = p.students().get(Part.SFT_MASK);
-                yield p.parts().withGetBatch(mask == null ? new SftBatches() : new SftBatches(StudentParts.lossMask(mask)));
+                yield p.parts().withGetBatch(new SftBatches()); // the batches are fine-tuning's, whoever wrote get_batch
             }
             default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
         };

@@ -15,8 +15,7 @@ public enum Part {
     CLIP_GRAD_NORM("clip_grad_norm", "07", "ClipGradNorm"),
     DDP("ddp", "08", "Ddp"),
     CHECKPOINT("checkpoint", "09", "Checkpoint"),
-    TRAIN_LOOP("train_loop", "09", "TrainLoop"),
-    SFT_MASK("sft_mask", "10", "SftExample");
+    TRAIN_LOOP("train_loop", "09", "TrainLoop");
 
     /** As in -Dexercise=ID. */
     public final String id;

@@ -3,7 +3,6 @@ package gptkit.exercises;
 import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.data.BatchSource;
-import gptkit.data.LossMask;
 import gptkit.ddp.Collective;
 import gptkit.model.Loss;
 import gptkit.optim.AdamW;
@@ -51,8 +50,7 @@ public final class StudentParts {
             Map.entry(Part.CLIP_GRAD_NORM, new Class<?>[] {GradClipper.class}),
             Map.entry(Part.DDP, new Class<?>[] {Collective.class, Collective.class}),
             Map.entry(Part.CHECKPOINT, new Class<?>[] {CheckpointStore.class}),
-            Map.entry(Part.TRAIN_LOOP, new Class<?>[] {TrainingLoop.class}),
-            Map.entry(Part.SFT_MASK, new Class<?>[] {LossMask.class})));
+            Map.entry(Part.TRAIN_LOOP, new Class<?>[] {TrainingLoop.class})));
 
     /** Compiles each exercises/FILE.java under kitRoot on its own, and plugs in the solved ones. */
     public static Plugged fromExercises(Path kitRoot) {
@@ -125,7 +123,6 @@ public final class StudentParts {
                 case CHECKPOINT -> parts.withCheckpoint(make(c, CheckpointStore.class));
                 case TRAIN_LOOP -> parts.withLoop(make(c, TrainingLoop.class));
                 case ADAMW, DECAY_GROUPS -> parts; // together they make the optimizer, below
-                case SFT_MASK -> parts; // fine-tuning's batches use it: ./gptkit finetune ... --parts=exercises
             };
         }
         Class<?> adamw = classes.get(Part.ADAMW);
@@ -138,11 +135,6 @@ public final class StudentParts {
             parts = parts.withOptimizer(AdamW.factory(grouping, optimizer));
         }
         return parts;
-    }
-
-    /** A student's loss mask (exercise sft_mask), for fine-tuning's batch part. */
-    public static LossMask lossMask(Class<?> c) {
-        return make(c, LossMask.class);
     }
 
     private static Class<?>[] params(Class<?>[] shape) {
