@@ -117,7 +117,7 @@ class TrainConfigTest {
     void validateHoldsEveryRuleAndNamesTheKey() {
         String[][] bad = {
             {"--max_iters=-1", "max_iters"}, {"--batch_size=0", "batch_size"}, {"--eval_iters=0", "eval_iters"},
-            {"--n_head=5", "n_head"}, {"--dropout=1.0", "dropout"}, {"--init_from=gpt2", "init_from"},
+            {"--n_head=5", "n_head"}, {"--dropout=1.0", "dropout"}, {"--init_from=", "init_from"},
             {"--dtype=bfloat16", "--dtype=float16"}, {"--dtype=int8", "dtype"}, {"--out_dir=", "out_dir"},
             {"--warmup_iters=3000", "lr_decay_iters"}, {"--learning_rate=0", "learning_rate"},
         };

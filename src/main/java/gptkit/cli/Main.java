@@ -27,9 +27,8 @@ import java.util.concurrent.Callable;
 
 /** The gptkit command line: prepare, train, sample, bench. */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
-        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, Main.SampleCmd.class, Main.LoraMergeCmd.class,
-            BenchCmd.class,
-            TorchrunCmd.class},
+        subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, FinetuneCmd.class, FormMatchCmd.class,
+            Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, TorchrunCmd.class},
         description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
 public final class Main implements Runnable {
 
@@ -44,7 +43,7 @@ public final class Main implements Runnable {
         cl.setUnmatchedOptionsArePositionalParams(true); // nanoGPT-style --key=value overrides
         String keys = TrainConfig.preset("default").toMap().entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("  "));
-        for (String cmd : new String[] {"train", "bench"}) {
+        for (String cmd : new String[] {"train", "finetune", "bench"}) {
             cl.getSubcommands().get(cmd).getCommandSpec().usageMessage().footer("%nOverrides, with nanoGPT's names "
                     + "(values of the 'default' config; a preset changes some):%n" + keys);
         }
@@ -154,7 +153,7 @@ public final class Main implements Runnable {
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
                         t.outDir());
                 if (sample > 0) {
-                    String prompt = cfg.dataset.equals("songci") ? "春江" : "\n";
+                    String prompt = cfg.dataset.startsWith("songci") ? "春江" : "\n";
                     System.out.println("---------------");
                     System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
                             new SplittableRandom(cfg.seed)));

@@ -29,7 +29,7 @@ public final class TrainConfig {
     public boolean eval_only = false;
     public boolean always_save_checkpoint = true;
     public boolean overwrite_out_dir = false; // start from scratch over another dataset's checkpoint
-    public String init_from = "scratch"; // 'scratch', 'resume', or the out_dir of a checkpoint to fine-tune
+    public String init_from = "scratch"; // 'scratch', 'resume', or the out_dir of a model to fine-tune
     // data
     public String dataset = "shakespeare_char";
     public String data_dir = "data";
@@ -69,7 +69,8 @@ public final class TrainConfig {
 
     /** The presets: nanoGPT's config files, plus the CPU recipe of its README, plus Song ci. */
     public static final List<String> PRESETS =
-            List.of("default", "shakespeare_char", "shakespeare_char_cpu", "songci", "songci_cpu");
+            List.of("default", "shakespeare_char", "shakespeare_char_cpu", "songci", "songci_cpu",
+                    "songci_poems_cpu", "songci_sft_cpu");
 
     private boolean frozen;
 
@@ -267,10 +268,9 @@ public final class TrainConfig {
                     "lr_decay_iters (%d) must be larger than warmup_iters (%d) when decay_lr is on",
                     lr_decay_iters, warmup_iters));
         }
-        if (!init_from.equals("scratch") && !init_from.equals("resume")
-                && !Files.isRegularFile(Path.of(init_from, "ckpt.bin"))) {
-            throw new IllegalArgumentException("init_from must be 'scratch', 'resume' or the folder of a checkpoint "
-                    + "to fine-tune from (one holding ckpt.bin), got '" + init_from + "'");
+        if (init_from.isBlank()) {
+            throw new IllegalArgumentException("init_from must be 'scratch', 'resume' or the out_dir of a trained "
+                    + "model to fine-tune (./gptkit finetune), got an empty value");
         }
         if (lora_rank < 0) {
             throw new IllegalArgumentException("lora_rank must be >= 0 (0: no LoRA, every weight trains), got "

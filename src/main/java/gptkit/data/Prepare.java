@@ -74,6 +74,9 @@ public final class Prepare {
     /** Finds the corpus of a dataset (local first, then its download) and prepares it. */
     public static Result prepare(String dataset, Path dataRoot) throws IOException {
         checkDatasetName(dataset);
+        if (SongCiSets.NAMES.contains(dataset)) {
+            return prepareSongCiSet(dataset, dataRoot);
+        }
         Path dir = dataRoot.resolve(dataset);
         Path local = localCorpus(dataset, dir);
         if (local == null) {
@@ -95,6 +98,36 @@ public final class Prepare {
             cacheCopy(local, input); // nanoGPT keeps the text beside the token files (notebook 01 reads it)
         }
         return write(text, dir, local.toString(), sha);
+    }
+
+    /**
+     * songci_poems or songci_sft (see {@link SongCiSets}): cut from Song ci's corpus (found, or
+     * fetched, as for the dataset songci), split by poem, with the whole corpus's vocabulary.
+     */
+    static Result prepareSongCiSet(String dataset, Path dataRoot) throws IOException {
+        Path dir = dataRoot.resolve(dataset);
+        Path songci = dataRoot.resolve("songci");
+        Path local = localCorpus("songci", songci);
+        if (local == null) {
+            local = fetch("songci", songci);
+        }
+        byte[] bytes = TextFiles.readBytes(local);
+        // the recipe is part of the source: a changed cut prepares again
+        String recipe = dataset + ": held out poem i when i % " + SongCiSets.HOLD_OUT_EVERY + " == "
+                + (SongCiSets.HOLD_OUT_EVERY - 1) + "; vocabulary of the whole text; ";
+        String sha = sha256((recipe + sha256(bytes)).getBytes(StandardCharsets.UTF_8));
+        Result done = upToDate(dir, sha);
+        if (done != null) {
+            return done;
+        }
+        String text = TextFiles.decodeUtf8(bytes, local);
+        CharTokenizer tok = CharTokenizer.fromText(text);
+        String[] split = SongCiSets.splits(dataset, SongCiSets.parse(text));
+        int[] train = tok.encode(split[0]);
+        int[] val = tok.encode(split[1]);
+        int[] ids = java.util.Arrays.copyOf(train, train.length + val.length);
+        System.arraycopy(val, 0, ids, train.length, val.length);
+        return write(tok, ids, train.length, dir, recipe + local, sha);
     }
 
     /** `prepare --text=FILE --name=NAME`: any UTF-8 text file as dataset NAME under dataRoot. */
@@ -199,7 +232,7 @@ public final class Prepare {
             }
             default -> throw new IllegalArgumentException("Unknown dataset '" + dataset + "': no "
                     + dir.resolve("input.txt") + (env == null || env.isEmpty() ? "" : " and no " + Path.of(env,
-                    dataset, "input.txt")) + ". Known: shakespeare_char, songci. For your own text run "
+                    dataset, "input.txt")) + ". Known: shakespeare_char, songci, songci_poems, songci_sft. For your own text run "
                     + "`./gptkit prepare --text=FILE --name=" + dataset + "` (any UTF-8 file).");
         }
     }
@@ -300,6 +333,13 @@ public final class Prepare {
                     "The text has only %d characters: too small to split into train and val. "
                             + "Use a text of at least a few thousand characters.", n));
         }
+        return write(tok, ids, split, dir, source, sourceSha);
+    }
+
+    /** Writes ids[0, split) as train.bin and ids[split, n) as val.bin, with tok's vocabulary, into dir. */
+    private static Result write(CharTokenizer tok, int[] ids, int split, Path dir, String source, String sourceSha)
+            throws IOException {
+        int n = ids.length;
         Path abs = dir.toAbsolutePath();
         mkdirs(abs.getParent(), abs);
         Path tmp = tempBeside(abs.resolveSibling("." + abs.getFileName() + ".prepare")); // hidden, of its own

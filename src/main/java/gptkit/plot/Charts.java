@@ -1,6 +1,8 @@
 package gptkit.plot;
 
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.IntToDoubleFunction;
 
@@ -159,5 +162,30 @@ public final class Charts {
     public static void saveAll(Table log, Path outDir) throws IOException {
         savePng(learningRate(log), outDir.resolve("lr.png"));
         savePng(losses(log), outDir.resolve("loss.png"));
+    }
+
+    /**
+     * Bars: for each category (a tune), one bar per series (a model), e.g. the fraction of sampled
+     * poems that have the tune's form. Labels in a script the JVM has no font for (Chinese on a
+     * machine without CJK fonts) would be boxes: the caller gives printable labels.
+     */
+    public static CategoryChart bars(String title, String yTitle, List<String> categories,
+                                     Map<String, List<Double>> series) {
+        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle)
+                .build();
+        c.getStyler().setLegendVisible(true);
+        c.getStyler().setXAxisLabelRotation(30);
+        series.forEach((name, ys) -> c.addSeries(name, categories, ys));
+        return c;
+    }
+
+    public static void savePng(CategoryChart chart, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Whether the charts' font draws every character of s (CJK needs a CJK font on this machine). */
+    public static boolean canDraw(String s) {
+        return new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12).canDisplayUpTo(s) == -1;
     }
 }

@@ -112,23 +112,25 @@ public final class Trainer implements AutoCloseable {
         trainData = TokenFile.open(dataDir.resolve("train.bin"));
         valData = TokenFile.open(dataDir.resolve("val.bin"));
         // model init: from scratch, the architecture and weights of out_dir's checkpoint (resume), or
-        // those of another run's checkpoint to fine-tune (init_from=DIR; a LoRA run resumes on its base)
+        // those of another run's checkpoint to fine-tune (init_from=DIR: its weights only, a fresh optimizer,
+        // iteration 0; a LoRA run resumes on the base its lora.bin names)
         boolean loraRun = cfg.lora_rank > 0;
         boolean resume = cfg.init_from.equals("resume");
         LoraCheckpoint.Loaded loraCkpt = resume && loraRun
                 ? LoraCheckpoint.load(outDir.resolve(LoraCheckpoint.FILE_NAME)) : null;
-        baseDir = loraCkpt != null ? loraCkpt.header().base_dir : resume ? null
-                : cfg.init_from.equals("scratch") ? null : cfg.init_from;
+        baseDir = loraCkpt != null ? loraCkpt.header().base_dir
+                : resume || cfg.init_from.equals("scratch") ? null : cfg.init_from;
         Checkpoint.Loaded ckpt = resume && !loraRun ? parts.checkpoint().load(outDir.resolve(Checkpoint.FILE_NAME))
-                : baseDir != null ? parts.checkpoint().load(Path.of(baseDir, Checkpoint.FILE_NAME)) : null;
-        GPTConfig args = resume && !loraRun ? resumedArgs(ckpt) : baseDir != null ? baseArgs(ckpt, baseDir)
+                : baseDir != null ? parts.checkpoint().load(FineTune.baseCheckpoint(baseDir, outDir)) : null;
+        GPTConfig args = resume && !loraRun ? resumedArgs(ckpt)
+                : baseDir != null ? FineTune.baseArgs(ckpt, baseDir, cfg, tokenizer, outDir, out)
                 : scratchArgs();
         requireTokens(args.block_size());
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
         if (baseDir != null) {
-            Checkpoint.copyInto(ckpt, model.params(), "");
+            Checkpoint.copyInto(ckpt, model.params(), ""); // the base's weights; its optimizer state is not used
         }
         if (loraRun) {
             model.requireGradients(false); // frozen: backward records no gradient for the base
@@ -189,26 +191,6 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("The checkpoint in " + outDir + " was trained on a different "
                     + "vocabulary than data/" + cfg.dataset + ": resume with the dataset it was trained on.");
         }
-        return new GPTConfig(saved.block_size(), saved.vocab_size(), saved.n_layer(), saved.n_head(),
-                saved.n_embd(), cfg.dropout, saved.bias());
-    }
-
-    /** Fine-tuning: the architecture of the base checkpoint in baseDir, dropout from the config. */
-    private GPTConfig baseArgs(Checkpoint.Loaded ckpt, String baseDir) throws IOException {
-        out.println((cfg.lora_rank > 0 ? "LoRA adapters on the base model from " : "Fine-tuning the model from ")
-                + baseDir);
-        if (cfg.lora_rank == 0 && master && Files.isSameFile(Path.of(baseDir), outDir)) {
-            throw new IllegalArgumentException("--out_dir=" + outDir + " is the folder of --init_from: fine-tuning "
-                    + "would overwrite the base checkpoint. Give another --out_dir.");
-        }
-        if (ckpt.header().vocab != null && !ckpt.header().vocab.equals(tokenizer.chars())) {
-            throw new IllegalArgumentException("The checkpoint in " + baseDir + " was trained on another vocabulary "
-                    + "than data/" + cfg.dataset + ": fine-tune on a dataset encoded with the base's vocab.txt.");
-        }
-        if (cfg.lora_rank == 0 && master) {
-            OutDir.checkOwnership(outDir, cfg.dataset, tokenizer.chars(), cfg.overwrite_out_dir);
-        }
-        GPTConfig saved = ckpt.header().model_args;
         return new GPTConfig(saved.block_size(), saved.vocab_size(), saved.n_layer(), saved.n_head(),
                 saved.n_embd(), cfg.dropout, saved.bias());
     }

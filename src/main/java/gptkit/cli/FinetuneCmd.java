@@ -1,0 +1,85 @@
+package gptkit.cli;
+
+import gptkit.PeakMemory;
+import gptkit.config.TrainConfig;
+import gptkit.data.SftBatches;
+import gptkit.exercises.StudentParts;
+import gptkit.sample.FormMatch;
+import gptkit.train.Parts;
+import gptkit.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Supervised fine-tuning (MiniMind's full SFT): the trainer of `train`, started from a trained
+ * model's weights (--init_from=OUT_DIR: a fresh optimizer, iteration 0, its own out_dir) with the
+ * SFT batch part: one example per row, the prompt's targets -1, so only the answers are learnt.
+ */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune a trained model on prompt/response examples: finetune <config> --init_from=OUT_DIR "
+                + "[--key=value ...]. Configs: songci_sft_cpu (songci_sft's 'tune author' prompts and poems), "
+                + "or a file. The loss counts the response tokens only.")
+final class FinetuneCmd implements Callable<Integer> {
+    @Parameters(index = "0", description = "a preset name or the path of a config file of key = value lines")
+    String preset;
+    @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides; --init_from=OUT_DIR names the "
+            + "base model") List<String> overrides = new ArrayList<>();
+    @Option(names = "--sample", defaultValue = "0", description = "at the end, print N samples of --prompt")
+    int sample;
+    @Option(names = "--prompt", defaultValue = "浣溪沙 苏轼", description = "the prompt of --sample (a newline is added)")
+    String prompt;
+    @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: your "
+            + "solved exercises (exercises/*.java) in place of the library's parts")
+    String parts;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = Main.config(preset, overrides);
+        if (cfg.init_from.equals("scratch")) {
+            throw new IllegalArgumentException("finetune needs the model to start from: --init_from=OUT_DIR (the "
+                    + "out_dir of a trained model, e.g. --init_from=out-songci-poems after ./gptkit train "
+                    + "songci_poems_cpu), or --init_from=resume to continue a fine-tuning run in its out_dir.");
+        }
+        Parts chosen = switch (parts) {
+            case "library" -> Parts.library().withGetBatch(new SftBatches());
+            case "exercises" -> {
+                StudentParts.Plugged p = StudentParts.fromExercises(Path.of(System.getProperty("gptkit.home", "")));
+                p.report().forEach(System.out::println);
+                yield p.parts().withGetBatch(new SftBatches()); // the batches are fine-tuning's, whoever wrote get_batch
+            }
+            default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
+        };
+        try (Trainer t = new Trainer(cfg, chosen)) {
+            long start = System.nanoTime();
+            Trainer.Result r = t.run();
+            if (!t.isMaster()) {
+                return 0;
+            }
+            System.out.printf("done: %d iterations in %.1f s, best val loss (answers only) %.4f, %s, log and charts "
+                    + "in %s%n", r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(),
+                    PeakMemory.describe(), t.outDir());
+            if (sample > 0) {
+                SplittableRandom[] rngs = new SplittableRandom[sample];
+                for (int i = 0; i < sample; i++) {
+                    rngs[i] = new SplittableRandom(cfg.seed + i);
+                }
+                FormMatch.Generated g = FormMatch.generate(t.model(), t.tokenizer(), prompt + "\n",
+                        t.config().block_size, 0.8, 200, rngs);
+                for (String text : g.texts()) {
+                    System.out.println("---------------");
+                    System.out.println(prompt);
+                    System.out.println(text);
+                }
+                System.out.println("---------------");
+            }
+        }
+        return 0;
+    }
+}

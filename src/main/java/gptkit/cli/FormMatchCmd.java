@@ -1,0 +1,209 @@
+package gptkit.cli;
+
+import gptkit.Engines;
+import gptkit.data.CharTokenizer;
+import gptkit.data.Prepare;
+import gptkit.data.SftBatches;
+import gptkit.data.SongCiSets;
+import gptkit.data.TokenFile;
+import gptkit.model.GPT;
+import gptkit.plot.Charts;
+import gptkit.sample.FormMatch;
+import gptkit.train.Checkpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Instruction following, measured: for the most frequent tunes of fixed form, samples of
+ * "TUNE AUTHOR\n" from the fine-tuned model and from its base, the fraction whose clause lengths
+ * are the tune's usual form, and the held-out answer loss of both. A table, formmatch.csv and
+ * formmatch.png in the model's out_dir.
+ */
+@Command(name = "formmatch", mixinStandardHelpOptions = true,
+        description = "Does a Song-ci model write the form its prompt's tune asks for? formmatch OUT_DIR [--samples=N]: "
+                + "the fine-tuned model and its base (the checkpoint's init_from, or --base=DIR).")
+final class FormMatchCmd implements Callable<Integer> {
+    @Parameters(index = "0", description = "the out_dir of the model to measure (e.g. out-songci-sft)")
+    Path outDir;
+    @Option(names = "--base", description = "the base model's out_dir (default: the checkpoint's init_from; "
+            + "none: measure only OUT_DIR)") String base;
+    @Option(names = "--samples", defaultValue = "30", description = "poems sampled per tune and model") int samples;
+    @Option(names = "--tunes", defaultValue = "10", description = "how many tunes (the most frequent of fixed form)")
+    int tunes;
+    @Option(names = "--min_share", defaultValue = "0.9", description = "a tune's form counts as fixed when its "
+            + "usual form is at least this share of its poems") double minShare;
+    @Option(names = "--authors", defaultValue = "3", description = "prompts use each tune's N most frequent authors")
+    int authors;
+    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--temperature", defaultValue = "0.8") double temperature;
+    @Option(names = "--top_k", defaultValue = "200") int topK;
+    @Option(names = "--dataset", defaultValue = SongCiSets.SFT, description = "the prompt/response data: its poems "
+            + "give the usual forms, its val split the held-out loss") String dataset;
+    @Option(names = "--data_dir", defaultValue = "data") String dataDir;
+    @Option(names = "--device", defaultValue = "auto") String device;
+
+    @Override
+    public Integer call() throws Exception {
+        if (samples < 1 || tunes < 1 || authors < 1) {
+            throw new IllegalArgumentException("--samples, --tunes and --authors must be >= 1");
+        }
+        Checkpoint.Loaded tuned = load(outDir);
+        if (base == null) {
+            Object init = tuned.header().config == null ? null : tuned.header().config.get("init_from");
+            base = init == null || init.equals("scratch") || init.equals("resume") ? "none" : init.toString();
+        }
+        // the data: every poem gives the usual forms; the val split's examples the held-out loss
+        Path dir = Path.of(dataDir, dataset);
+        if (!Files.exists(dir.resolve("val.bin"))) {
+            Prepare.prepare(dataset, Path.of(dataDir));
+        }
+        CharTokenizer tok = CharTokenizer.load(dir.resolve("vocab.txt"));
+        TokenFile train = TokenFile.open(dir.resolve("train.bin"));
+        TokenFile val = TokenFile.open(dir.resolve("val.bin"));
+        List<SongCiSets.Poem> poems = SongCiSets.parse(decode(tok, train) + decode(tok, val));
+        List<FormMatch.Form> forms = FormMatch.usualForms(poems, tunes, minShare, authors);
+        int nl = tok.encode("\n")[0];
+        SftBatches.Examples ex = SftBatches.find(val, nl);
+        List<int[][]> heldOut = new ArrayList<>();
+        for (int k = 0; k < ex.size(); k++) {
+            heldOut.add(new int[][] {slice(val, ex.start()[k], ex.promptEnd()[k]), slice(val, ex.promptEnd()[k],
+                    ex.end()[k])});
+        }
+        Map<String, Path> models = new LinkedHashMap<>();
+        if (!base.equals("none")) {
+            models.put("base", Path.of(base));
+        }
+        models.put("fine-tuned", outDir);
+        Map<String, List<FormMatch.Result>> results = new LinkedHashMap<>();
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> m : models.entrySet()) {
+            Checkpoint.Loaded ckpt = m.getValue().equals(outDir) ? tuned : load(m.getValue());
+            if (!tok.chars().equals(ckpt.header().vocab)) {
+                throw new IllegalArgumentException(m.getValue() + " holds a model of another vocabulary than "
+                        + dir + ": measure it with the data it was trained on (--dataset, --data_dir).");
+            }
+            long t0 = System.nanoTime();
+            try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
+                Checkpoint.copyInto(ckpt, model.params(), "");
+                int block = model.config().block_size();
+                losses.put(m.getKey(), FormMatch.responseLoss(model, heldOut, block, nl, 32));
+                List<FormMatch.Result> rs = new ArrayList<>();
+                for (FormMatch.Form f : forms) {
+                    rs.add(FormMatch.measure(model, tok, f, samples, seed, block, temperature, topK));
+                }
+                results.put(m.getKey(), rs);
+            }
+            System.out.printf("%s (%s): held-out answer loss %.4f over %,d poems; sampled in %.1f s%n", m.getKey(),
+                    m.getValue(), losses.get(m.getKey()), heldOut.size(), (System.nanoTime() - t0) / 1e9);
+        }
+        report(forms, results, losses);
+        return 0;
+    }
+
+    private void report(List<FormMatch.Form> forms, Map<String, List<FormMatch.Result>> results,
+                        Map<String, Double> losses) throws IOException {
+        StringBuilder csv = new StringBuilder("tune,form,corpus_poems,corpus_with_form");
+        StringBuilder head = new StringBuilder(String.format("%-8s %-34s %-14s", "tune", "usual form (clause lengths)",
+                "in corpus"));
+        for (String m : results.keySet()) {
+            head.append(String.format(" %-18s", m + " matched"));
+            csv.append(',').append(m).append("_matched,").append(m).append("_samples,").append(m).append("_finished");
+        }
+        csv.append('\n');
+        System.out.println(head);
+        int[] totalMatched = new int[results.size()], totalSamples = new int[results.size()];
+        for (int i = 0; i < forms.size(); i++) {
+            FormMatch.Form f = forms.get(i);
+            String form = f.clauses().toString().replace(" ", "");
+            StringBuilder line = new StringBuilder(String.format("%-8s %-34s %4d/%-4d %3.0f%%", f.tune() + "　".repeat(
+                    Math.max(0, 5 - f.tune().length())), form, f.withForm(), f.poems(), 100 * f.share()));
+            csv.append(String.format("%s,%s,%d,%d", f.tune(), form.replace(",", " "), f.poems(), f.withForm()));
+            int k = 0;
+            for (List<FormMatch.Result> rs : results.values()) {
+                FormMatch.Result r = rs.get(i);
+                line.append(String.format("  %3d/%-3d %5.1f%%     ", r.matched(), r.samples(), 100 * r.fraction()));
+                csv.append(String.format(",%d,%d,%d", r.matched(), r.samples(), r.finished()));
+                totalMatched[k] += r.matched();
+                totalSamples[k++] += r.samples();
+            }
+            System.out.println(line);
+            csv.append('\n');
+        }
+        StringBuilder all = new StringBuilder(String.format("%-8s %-34s %-14s", "all", "", ""));
+        for (int k = 0; k < totalMatched.length; k++) {
+            all.append(String.format("  %3d/%-3d %5.1f%%     ", totalMatched[k], totalSamples[k],
+                    100.0 * totalMatched[k] / totalSamples[k]));
+        }
+        System.out.println(all);
+        losses.forEach((m, l) -> System.out.printf("held-out answer loss, %s: %.4f%n", m, l));
+        // two samples of the first tune from each model
+        for (Map.Entry<String, List<FormMatch.Result>> e : results.entrySet()) {
+            FormMatch.Result r = e.getValue().get(0);
+            for (int i = 0; i < Math.min(2, r.texts().size()); i++) {
+                System.out.printf("--- %s, %s %s (%s):%n%s%n", e.getKey(), r.form().tune(),
+                        r.form().authors().get(i % r.form().authors().size()),
+                        FormMatch.clauses(r.texts().get(i)).equals(r.form().clauses()) ? "the form" : "not the form",
+                        r.texts().get(i));
+            }
+        }
+        Files.writeString(outDir.resolve("formmatch.csv"), csv, StandardCharsets.UTF_8);
+        List<String> labels = new ArrayList<>();
+        for (FormMatch.Form f : forms) {
+            labels.add(Charts.canDraw(f.tune()) ? f.tune() : Pinyin.of(f.tune()));
+        }
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        results.forEach((m, rs) -> series.put(m, rs.stream().map(FormMatch.Result::fraction).toList()));
+        Charts.savePng(Charts.bars(String.format("poems in the tune's form (%d samples per tune and model)", samples),
+                "fraction with the usual form", labels, series), outDir.resolve("formmatch.png"));
+        System.out.println("table in " + outDir.resolve("formmatch.csv") + ", chart in " + outDir.resolve("formmatch.png"));
+    }
+
+    private static Checkpoint.Loaded load(Path dir) throws IOException {
+        Path f = dir.resolve(Checkpoint.FILE_NAME);
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException("No model in " + dir + ": " + f + " does not exist. Give the out_dir of "
+                    + "a trained model (e.g. out-songci-sft after ./gptkit finetune songci_sft_cpu ...).");
+        }
+        return Checkpoint.load(f);
+    }
+
+    private static String decode(CharTokenizer tok, TokenFile f) {
+        return tok.decode(slice(f, 0, (int) f.length()));
+    }
+
+    private static int[] slice(TokenFile f, int from, int to) {
+        int[] ids = new int[to - from];
+        for (int i = from; i < to; i++) {
+            ids[i - from] = f.get(i);
+        }
+        return ids;
+    }
+
+    /** Latin names of the common tunes, for a chart on a machine without a CJK font. */
+    static final class Pinyin {
+        private static final Map<String, String> NAMES = Map.ofEntries(Map.entry("浣溪沙", "Huanxisha"),
+                Map.entry("鹧鸪天", "Zhegutian"), Map.entry("菩萨蛮", "Pusaman"), Map.entry("西江月", "Xijiangyue"),
+                Map.entry("减字木兰花", "Jianzi Mulanhua"), Map.entry("蝶恋花", "Dielianhua"),
+                Map.entry("点绛唇", "Dianjiangchun"), Map.entry("清平乐", "Qingpingyue"),
+                Map.entry("好事近", "Haoshijin"), Map.entry("朝中措", "Zhaozhongcuo"), Map.entry("渔家傲", "Yujiaao"),
+                Map.entry("谒金门", "Yejinmen"), Map.entry("玉楼春", "Yulouchun"), Map.entry("南乡子", "Nanxiangzi"),
+                Map.entry("卜算子", "Busuanzi"), Map.entry("临江仙", "Linjiangxian"), Map.entry("如梦令", "Rumengling"));
+
+        private Pinyin() {}
+
+        static String of(String tune) {
+            return NAMES.getOrDefault(tune, "tune " + Integer.toHexString(tune.hashCode() & 0xffff));
+        }
+    }
+}

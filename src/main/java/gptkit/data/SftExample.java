@@ -1,0 +1,38 @@
+package gptkit.data;
+
+/**
+ * The library's loss mask (MiniMind's SFT loss_mask, nanoGPT's ignore_index): the targets that
+ * are prompt tokens, and the padding, become -1. The first response token is a target (predicted
+ * from the prompt's last token); with no truncation exactly response.length targets count.
+ */
+public final class SftExample {
+    /** The target of a position that is not learnt: the loss's ignore_index. */
+    public static final long IGNORE = -1;
+
+    private SftExample() {}
+
+    /** See {@link LossMask#mask}. */
+    public static LossMask.Row mask(int[] prompt, int[] response, int blockSize, int pad) {
+        if (prompt.length == 0 || response.length == 0) {
+            throw new IllegalArgumentException(String.format("an SFT example needs a prompt and a response of at "
+                    + "least one token each; got %d and %d", prompt.length, response.length));
+        }
+        int len = prompt.length + response.length;
+        long[] x = new long[blockSize];
+        long[] y = new long[blockSize];
+        for (int t = 0; t < blockSize; t++) {
+            if (t + 1 < len) { // a token and its successor both inside the example
+                x[t] = token(prompt, response, t);
+                y[t] = t + 1 < prompt.length ? IGNORE : token(prompt, response, t + 1);
+            } else { // padding: x is any valid id (causal attention keeps it from earlier positions)
+                x[t] = pad;
+                y[t] = IGNORE;
+            }
+        }
+        return new LossMask.Row(x, y);
+    }
+
+    private static long token(int[] prompt, int[] response, int i) {
+        return i < prompt.length ? prompt[i] : response[i - prompt.length];
+    }
+}
