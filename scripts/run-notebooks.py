@@ -241,7 +241,7 @@ def main(argv):
         total += seconds
         slowest = max(slowest, (seconds, name))
     print(f"notebooks: {passed} passed, {failed} failed")
-    # the time budget (a benchmark, not a check: these machines are noisy): all ten in FAST mode in
+    # the time budget (a benchmark, not a check: these machines are noisy): all of them in FAST mode in
     # 5 minutes on a quiet 2-core machine (10 beside one busy process); each at full length in 3
     fast = os.environ.get("GPTKIT_FAST") == "1"
     budget = 300 if fast else 180 * len(paths)

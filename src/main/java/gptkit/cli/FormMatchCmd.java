@@ -8,6 +8,7 @@ import gptkit.data.SongCiSets;
 import gptkit.data.TokenFile;
 import gptkit.model.GPT;
 import gptkit.plot.Charts;
+import gptkit.plot.Pinyin;
 import gptkit.sample.FormMatch;
 import gptkit.train.Checkpoint;
 import picocli.CommandLine.Command;
@@ -74,12 +75,7 @@ final class FormMatchCmd implements Callable<Integer> {
         List<SongCiSets.Poem> poems = SongCiSets.parse(decode(tok, train) + decode(tok, val));
         List<FormMatch.Form> forms = FormMatch.usualForms(poems, tunes, minShare, authors);
         int nl = tok.encode("\n")[0];
-        SftBatches.Examples ex = SftBatches.find(val, nl);
-        List<int[][]> heldOut = new ArrayList<>();
-        for (int k = 0; k < ex.size(); k++) {
-            heldOut.add(new int[][] {slice(val, ex.start()[k], ex.promptEnd()[k]), slice(val, ex.promptEnd()[k],
-                    ex.end()[k])});
-        }
+        List<int[][]> heldOut = SftBatches.pairs(val, nl);
         Map<String, Path> models = new LinkedHashMap<>();
         if (!base.equals("none")) {
             models.put("base", Path.of(base));
@@ -117,12 +113,14 @@ final class FormMatchCmd implements Callable<Integer> {
         StringBuilder head = new StringBuilder(String.format("%-8s %-34s %-14s", "tune", "usual form (clause lengths)",
                 "in corpus"));
         for (String m : results.keySet()) {
-            head.append(String.format(" %-18s", m + " matched"));
-            csv.append(',').append(m).append("_matched,").append(m).append("_samples,").append(m).append("_finished");
+            head.append(String.format(" %-28s", m + ": form, clauses right"));
+            csv.append(',').append(m).append("_matched,").append(m).append("_samples,").append(m).append("_finished,")
+                    .append(m).append("_clause_score");
         }
         csv.append('\n');
         System.out.println(head);
         int[] totalMatched = new int[results.size()], totalSamples = new int[results.size()];
+        double[] totalScore = new double[results.size()];
         for (int i = 0; i < forms.size(); i++) {
             FormMatch.Form f = forms.get(i);
             String form = f.clauses().toString().replace(" ", "");
@@ -132,9 +130,11 @@ final class FormMatchCmd implements Callable<Integer> {
             int k = 0;
             for (List<FormMatch.Result> rs : results.values()) {
                 FormMatch.Result r = rs.get(i);
-                line.append(String.format("  %3d/%-3d %5.1f%%     ", r.matched(), r.samples(), 100 * r.fraction()));
-                csv.append(String.format(",%d,%d,%d", r.matched(), r.samples(), r.finished()));
+                line.append(String.format("  %3d/%-3d %5.1f%%   %5.1f%%      ", r.matched(), r.samples(),
+                        100 * r.fraction(), 100 * r.clauseScore()));
+                csv.append(String.format(",%d,%d,%d,%.4f", r.matched(), r.samples(), r.finished(), r.clauseScore()));
                 totalMatched[k] += r.matched();
+                totalScore[k] += r.clauseScore() * r.samples();
                 totalSamples[k++] += r.samples();
             }
             System.out.println(line);
@@ -142,10 +142,12 @@ final class FormMatchCmd implements Callable<Integer> {
         }
         StringBuilder all = new StringBuilder(String.format("%-8s %-34s %-14s", "all", "", ""));
         for (int k = 0; k < totalMatched.length; k++) {
-            all.append(String.format("  %3d/%-3d %5.1f%%     ", totalMatched[k], totalSamples[k],
-                    100.0 * totalMatched[k] / totalSamples[k]));
+            all.append(String.format("  %3d/%-3d %5.1f%%   %5.1f%%      ", totalMatched[k], totalSamples[k],
+                    100.0 * totalMatched[k] / totalSamples[k], 100 * totalScore[k] / totalSamples[k]));
         }
         System.out.println(all);
+        System.out.println("form: samples whose clause lengths are exactly the tune's; clauses right: the mean share of "
+                + "clause positions of the right length");
         losses.forEach((m, l) -> System.out.printf("held-out answer loss, %s: %.4f%n", m, l));
         // two samples of the first tune from each model
         for (Map.Entry<String, List<FormMatch.Result>> e : results.entrySet()) {
@@ -163,9 +165,12 @@ final class FormMatchCmd implements Callable<Integer> {
             labels.add(Charts.canDraw(f.tune()) ? f.tune() : Pinyin.of(f.tune()));
         }
         Map<String, List<Double>> series = new LinkedHashMap<>();
-        results.forEach((m, rs) -> series.put(m, rs.stream().map(FormMatch.Result::fraction).toList()));
-        Charts.savePng(Charts.bars(String.format("poems in the tune's form (%d samples per tune and model)", samples),
-                "fraction with the usual form", labels, series), outDir.resolve("formmatch.png"));
+        results.forEach((m, rs) -> {
+            series.put(m + ": the whole form", rs.stream().map(FormMatch.Result::fraction).toList());
+            series.put(m + ": clauses right", rs.stream().map(FormMatch.Result::clauseScore).toList());
+        });
+        Charts.savePng(Charts.bars(String.format("the tune's form in the samples (%d per tune and model)", samples),
+                "share", labels, series), outDir.resolve("formmatch.png"));
         System.out.println("table in " + outDir.resolve("formmatch.csv") + ", chart in " + outDir.resolve("formmatch.png"));
     }
 
@@ -188,22 +193,5 @@ final class FormMatchCmd implements Callable<Integer> {
             ids[i - from] = f.get(i);
         }
         return ids;
-    }
-
-    /** Latin names of the common tunes, for a chart on a machine without a CJK font. */
-    static final class Pinyin {
-        private static final Map<String, String> NAMES = Map.ofEntries(Map.entry("浣溪沙", "Huanxisha"),
-                Map.entry("鹧鸪天", "Zhegutian"), Map.entry("菩萨蛮", "Pusaman"), Map.entry("西江月", "Xijiangyue"),
-                Map.entry("减字木兰花", "Jianzi Mulanhua"), Map.entry("蝶恋花", "Dielianhua"),
-                Map.entry("点绛唇", "Dianjiangchun"), Map.entry("清平乐", "Qingpingyue"),
-                Map.entry("好事近", "Haoshijin"), Map.entry("朝中措", "Zhaozhongcuo"), Map.entry("渔家傲", "Yujiaao"),
-                Map.entry("谒金门", "Yejinmen"), Map.entry("玉楼春", "Yulouchun"), Map.entry("南乡子", "Nanxiangzi"),
-                Map.entry("卜算子", "Busuanzi"), Map.entry("临江仙", "Linjiangxian"), Map.entry("如梦令", "Rumengling"));
-
-        private Pinyin() {}
-
-        static String of(String tune) {
-            return NAMES.getOrDefault(tune, "tune " + Integer.toHexString(tune.hashCode() & 0xffff));
-        }
     }
 }

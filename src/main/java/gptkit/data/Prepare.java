@@ -73,10 +73,10 @@ public final class Prepare {
 
     /** Finds the corpus of a dataset (local first, then its download) and prepares it. */
     public static Result prepare(String dataset, Path dataRoot) throws IOException {
-        checkDatasetName(dataset);
-        if (SongCiSets.NAMES.contains(dataset)) {
+        if (SongCiSets.isSet(dataset)) { // a poet's set is named in the corpus's script: no name check
             return prepareSongCiSet(dataset, dataRoot);
         }
+        checkDatasetName(dataset);
         Path dir = dataRoot.resolve(dataset);
         Path local = localCorpus(dataset, dir);
         if (local == null) {
@@ -101,7 +101,7 @@ public final class Prepare {
     }
 
     /**
-     * songci_poems or songci_sft (see {@link SongCiSets}): cut from Song ci's corpus (found, or
+     * songci_poems, songci_sft or songci_poet_AUTHOR (see {@link SongCiSets}): cut from Song ci's corpus (found, or
      * fetched, as for the dataset songci), split by poem, with the whole corpus's vocabulary.
      */
     static Result prepareSongCiSet(String dataset, Path dataRoot) throws IOException {

@@ -70,6 +70,16 @@ public final class SftBatches implements BatchSource {
         return index.computeIfAbsent(data, d -> find(d, newline(d)));
     }
 
+    /** Every example of a split as {prompt, response} token arrays, in file order (for the held-out answer loss). */
+    public static List<int[][]> pairs(TokenFile data, int newline) {
+        Examples ex = find(data, newline);
+        List<int[][]> out = new ArrayList<>(ex.size());
+        for (int k = 0; k < ex.size(); k++) {
+            out.add(new int[][] {slice(data, ex.start[k], ex.promptEnd[k]), slice(data, ex.promptEnd[k], ex.end[k])});
+        }
+        return out;
+    }
+
     /** Splits a token file into examples: the prompt ends at the first newline, the response at the next "\n\n". */
     public static Examples find(TokenFile data, int newline) {
         List<int[]> found = new ArrayList<>();

@@ -43,11 +43,31 @@ public final class FormMatch {
         }
     }
 
-    /** What a model wrote for one tune: how many of its samples ended, and how many have the form. */
-    public record Result(Form form, int samples, int finished, int matched, List<String> texts) {
+    /**
+     * What a model wrote for one tune: how many of its samples ended, how many have the form
+     * exactly, and the mean clause score of the samples (see {@link #clauseScore}).
+     */
+    public record Result(Form form, int samples, int finished, int matched, double clauseScore, List<String> texts) {
         public double fraction() {
             return (double) matched / samples;
         }
+    }
+
+    /**
+     * Partial credit, for models too small to write a whole form: the share of clause positions
+     * whose length is the form's, over the longer of the two sequences (a missing or an extra
+     * clause counts as wrong). 1 exactly when the poem has the form; a sample that did not end
+     * (no blank line) scores 0.
+     */
+    public static double clauseScore(List<Integer> got, List<Integer> form) {
+        int n = Math.max(got.size(), form.size());
+        int right = 0;
+        for (int k = 0; k < Math.min(got.size(), form.size()); k++) {
+            if (got.get(k).equals(form.get(k))) {
+                right++;
+            }
+        }
+        return n == 0 ? 0 : (double) right / n;
     }
 
     /** The lengths, in characters, of a poem's clauses (newlines are not characters of a clause). */
@@ -137,15 +157,17 @@ public final class FormMatch {
             }
         }
         int finished = 0, matched = 0;
+        double score = 0;
         for (int i = 0; i < n; i++) {
             if (done[i]) {
                 finished++;
+                score += clauseScore(clauses(texts[i]), form.clauses());
                 if (clauses(texts[i]).equals(form.clauses())) {
                     matched++;
                 }
             }
         }
-        return new Result(form, n, finished, matched, List.of(texts));
+        return new Result(form, n, finished, matched, score / n, List.of(texts));
     }
 
     /** The responses of several samples of one prompt, each ended at its blank line (or not finished). */

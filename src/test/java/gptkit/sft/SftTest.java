@@ -156,6 +156,33 @@ class SftTest {
     }
 
     @Test
+    void aPoetsSetHoldsOutThePoetsPoemsThatEverySetHoldsOut() throws IOException {
+        Path root = songci(tmp.resolve("data"));
+        Prepare.Result poet = Prepare.prepare(SongCiSets.POET + "某", root);
+        Prepare.prepare(SongCiSets.SFT, root);
+        List<SongCiSets.Poem> all = SongCiSets.parse(Files.readString(root.resolve("songci/input.txt")));
+        StringBuilder train = new StringBuilder(), val = new StringBuilder();
+        for (int i = 1; i < all.size(); i += 2) { // 某 wrote the odd poems, among them every held-out one (9, 19, ...)
+            (i % 10 == 9 ? val : train).append(all.get(i).prompt()).append(all.get(i).body());
+        }
+        CharTokenizer tok = CharTokenizer.load(root.resolve("songci_poet_某/vocab.txt"));
+        assertEquals(CharTokenizer.load(root.resolve("songci_sft/vocab.txt")).chars(), tok.chars());
+        assertEquals(train.toString(), tok.decode(ids(TokenFile.open(root.resolve("songci_poet_某/train.bin")))));
+        assertEquals(val.toString(), tok.decode(ids(TokenFile.open(root.resolve("songci_poet_某/val.bin")))));
+        assertEquals(6, val.toString().split("\n\n").length);
+        assertEquals(poet.vocabSize(), tok.vocabSize());
+        // an author the corpus does not have, and one with nothing held out: a message naming the set and the authors it has
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> Prepare.prepare(SongCiSets.POET + "李白", root));
+        assertTrue(none.getMessage().contains("the corpus has no poems by '李白'")
+                && none.getMessage().contains("songci_poet_某 (30 poems), songci_poet_苏轼 (30 poems)"), none.getMessage());
+        IllegalArgumentException unmeasured = assertThrows(IllegalArgumentException.class,
+                () -> Prepare.prepare(SongCiSets.POET + "苏轼", root));
+        assertTrue(unmeasured.getMessage().contains("none of the 30 poems by '苏轼' is among the held-out ones"),
+                unmeasured.getMessage());
+    }
+
+    @Test
     void sftBatchesAreWholeExamplesFromTheirPrompt() throws IOException {
         Path root = songci(tmp.resolve("data"));
         Prepare.prepare(SongCiSets.SFT, root);
@@ -257,6 +284,15 @@ class SftTest {
         assertEquals(List.of("A", "C"), FormMatch.usualForms(poems, 10, 0.8, 2).stream().map(FormMatch.Form::tune)
                 .toList()); // B's 0.75 is below 0.8
         assertEquals(List.of("A"), FormMatch.usualForms(poems, 1, 0.8, 2).stream().map(FormMatch.Form::tune).toList());
+        // partial credit: clause positions of the right length, over the longer sequence
+        List<Integer> huanxisha = List.of(7, 7, 7, 7, 7, 7);
+        assertEquals(1.0, FormMatch.clauseScore(huanxisha, huanxisha));
+        assertEquals(4.0 / 6, FormMatch.clauseScore(List.of(7, 6, 7, 7, 8, 7), huanxisha), 1e-12);
+        assertEquals(6.0 / 8, FormMatch.clauseScore(List.of(7, 7, 7, 7, 7, 7, 5, 5), huanxisha), 1e-12); // two extra
+        assertEquals(2.0 / 6, FormMatch.clauseScore(List.of(7, 7), huanxisha), 1e-12); // four missing
+        assertEquals(5.0 / 7, FormMatch.clauseScore(List.of(5, 7, 7, 7, 7, 7, 7), huanxisha), 1e-12); // position by position
+        assertEquals(0.0, FormMatch.clauseScore(List.of(5, 5), huanxisha));
+        assertEquals(0.0, FormMatch.clauseScore(List.of(), huanxisha));
     }
 
     static TrainConfig tiny(Path data, String dataset, Path out) {
