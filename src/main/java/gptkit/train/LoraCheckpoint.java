@@ -241,9 +241,10 @@ public final class LoraCheckpoint {
         }
         Header h = adapters.header();
         GPTConfig args = base.header().model_args;
-        try (gptkit.model.GPT model = new gptkit.model.GPT(args, ai.djl.Device.cpu(), 0);
-             Lora lora = new Lora(args, ai.djl.Device.cpu(), h.lora_rank, h.lora_alpha, h.lora_targets, 0);
-             ai.djl.ndarray.NDManager scope = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        ai.djl.Device cpu = gptkit.Engines.device("cpu"); // the engine started as everywhere else: offline, quiet
+        try (gptkit.model.GPT model = new gptkit.model.GPT(args, cpu, 0);
+             Lora lora = new Lora(args, cpu, h.lora_rank, h.lora_alpha, h.lora_targets, 0);
+             ai.djl.ndarray.NDManager scope = ai.djl.ndarray.NDManager.newBaseManager(cpu, "PyTorch")) {
             Checkpoint.copyInto(base, model.params(), "");
             checkBase(loraFile, h, args, weightsSha256(model.params()), baseDir.toString());
             try (gptkit.autograd.NoGrad ng = gptkit.autograd.NoGrad.open()) {
