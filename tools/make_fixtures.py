@@ -325,11 +325,54 @@ def ex_lora_fixture():
     save("ex_lora.json", cases)
 
 
+def ex_sft_mask_fixture():
+    """MiniMind's SFT dataset (dataset/lm_dataset.py, SFTDataset.__getitem__) on one prompt + response:
+    ids cut to max_length = block_size + 1 and padded with pad, loss_mask 1 on the response's positions,
+    X = ids[:-1], Y = ids[1:], loss_mask[1:]; y is Y with -1 where the mask is 0 (nanoGPT's ignore_index).
+    Then the loss of random logits both ways: F.cross_entropy(logits, y, ignore_index=-1) and MiniMind's
+    (loss * loss_mask).sum() / loss_mask.sum() over Y; None where no target counts."""
+    g = torch.Generator().manual_seed(51)
+    vocab = 13
+    cases = {}
+    for name, (p_len, r_len, block, pad) in {
+            "padded": (3, 4, 10, 0),           # room to spare: padding after the example
+            "truncated": (3, 9, 8, 12),        # 12 tokens, block 8: the response's end is cut
+            "exact": (4, 5, 8, 1),             # block_size + 1 tokens: no padding, nothing cut
+            "one_token": (5, 1, 7, 0),         # a response of one token: one target
+            "prompt_fills_block": (6, 3, 6, 2),  # only y[block - 1] = response[0] counts
+            "long_prompt": (9, 2, 6, 0)}.items():  # the prompt alone is longer than the block
+        prompt = torch.randint(1, vocab, (p_len,), generator=g).tolist()
+        response = torch.randint(1, vocab, (r_len,), generator=g).tolist()
+        max_length = block + 1
+        ids = (prompt + response)[:max_length]
+        n = len(ids)
+        ids = ids + [pad] * (max_length - n)
+        loss_mask = [1 if p_len <= i < n else 0 for i in range(max_length)]
+        X = torch.tensor(ids[:-1], dtype=torch.long)
+        Y = torch.tensor(ids[1:], dtype=torch.long)
+        mask = torch.tensor(loss_mask[1:], dtype=torch.long)
+        y = torch.where(mask == 1, Y, torch.full_like(Y, -1))
+        logits = torch.randn(block, vocab, generator=g) * 2
+        counted = int(mask.sum())
+        if counted:
+            loss = float(F.cross_entropy(logits, y, ignore_index=-1))
+            per = F.cross_entropy(logits, Y, reduction="none")
+            hand = float((per * mask).sum() / mask.sum())  # MiniMind's masked mean
+            assert abs(loss - hand) < 1e-6, (name, loss, hand)
+        else:
+            loss = hand = None
+        cases[name] = {"prompt": prompt, "response": response, "block_size": block, "pad": pad,
+                       "x": X.tolist(), "y": y.tolist(), "counted": counted, "vocab": vocab,
+                       "logits": flat(logits), "loss": loss, "masked_mean": hand}
+    save("ex_sft_mask.json", cases)
+
+
 def exercise_fixtures():
     ex_cross_entropy_fixture()
     ex_adamw_fixture()
     ex_decay_groups_fixture()
     ex_lora_fixture()
+    ex_sft_mask_fixture()
 
 
 if __name__ == "__main__":

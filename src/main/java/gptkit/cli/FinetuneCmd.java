@@ -2,7 +2,6 @@ package gptkit.cli;
 
 import gptkit.PeakMemory;
 import gptkit.config.TrainConfig;
-import gptkit.data.SftBatches;
 import gptkit.exercises.StudentParts;
 import gptkit.sample.FormMatch;
 import gptkit.train.Parts;
@@ -48,11 +47,12 @@ final class FinetuneCmd implements Callable<Integer> {
                     + "songci_poems_cpu), or --init_from=resume to continue a fine-tuning run in its out_dir.");
         }
         Parts chosen = switch (parts) {
-            case "library" -> Parts.library().withGetBatch(new SftBatches());
+            case "library" -> Parts.library().forSft();
             case "exercises" -> {
                 StudentParts.Plugged p = StudentParts.fromExercises(Path.of(System.getProperty("gptkit.home", "")));
                 p.report().forEach(System.out::println);
-                yield p.parts().withGetBatch(new SftBatches()); // the batches are fine-tuning's, whoever wrote get_batch
+                // the batches are fine-tuning's, whoever wrote get_batch; their rows come from the sft_mask part
+                yield p.parts().forSft();
             }
             default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
         };

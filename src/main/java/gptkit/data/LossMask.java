@@ -10,11 +10,12 @@ package gptkit.data;
 @FunctionalInterface
 public interface LossMask {
     /**
-     * x and y of one example, block_size tokens each. With s = prompt + response (length L):
-     * x[t] = s[t] and y[t] = s[t + 1] for t &lt; min(L - 1, block_size), except y[t] = -1 while
-     * s[t + 1] is a prompt token (t + 1 &lt; prompt.length); past the example x[t] = pad, y[t] = -1.
-     * An example longer than block_size + 1 tokens keeps its first block_size + 1 (the end of the
-     * response is cut).
+     * x and y of one example, block_size tokens each, as MiniMind's SFT dataset makes them: s =
+     * prompt + response (length L), cut to its first block_size + 1 tokens (the end of the response
+     * goes) and padded with pad to block_size + 1; then x = s[:-1], y = s[1:], and y[t] = -1 where
+     * s[t + 1] is a prompt token (t + 1 &lt; prompt.length) or padding (t + 1 &gt;= L). So
+     * x[t] = s[t] for t &lt; L, pad after; the first response token is a target (y[prompt.length - 1]).
+     * An empty prompt or response is an IllegalArgumentException.
      */
     Row mask(int[] prompt, int[] response, int blockSize, int pad);
 

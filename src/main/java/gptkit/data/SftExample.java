@@ -20,14 +20,9 @@ public final class SftExample {
         int len = prompt.length + response.length;
         long[] x = new long[blockSize];
         long[] y = new long[blockSize];
-        for (int t = 0; t < blockSize; t++) {
-            if (t + 1 < len) { // a token and its successor both inside the example
-                x[t] = token(prompt, response, t);
-                y[t] = t + 1 < prompt.length ? IGNORE : token(prompt, response, t + 1);
-            } else { // padding: x is any valid id (causal attention keeps it from earlier positions)
-                x[t] = pad;
-                y[t] = IGNORE;
-            }
+        for (int t = 0; t < blockSize; t++) { // MiniMind: x = ids[:-1], y = ids[1:], masked
+            x[t] = t < len ? token(prompt, response, t) : pad; // padding: causal attention keeps it from earlier positions
+            y[t] = t + 1 < prompt.length || t + 1 >= len ? IGNORE : token(prompt, response, t + 1);
         }
         return new LossMask.Row(x, y);
     }

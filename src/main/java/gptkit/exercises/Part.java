@@ -16,7 +16,8 @@ public enum Part {
     DDP("ddp", "08", "Ddp"),
     CHECKPOINT("checkpoint", "09", "Checkpoint"),
     TRAIN_LOOP("train_loop", "09", "TrainLoop"),
-    LORA("lora", "10", "Lora");
+    LORA("lora", "10", "Lora"),
+    SFT_MASK("sft_mask", "10", "SftMask");
 
     /** As in -Dexercise=ID. */
     public final String id;

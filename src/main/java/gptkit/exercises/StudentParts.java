@@ -3,6 +3,7 @@ package gptkit.exercises;
 import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.data.BatchSource;
+import gptkit.data.LossMask;
 import gptkit.ddp.Collective;
 import gptkit.model.LoraLinear;
 import gptkit.model.Loss;
@@ -52,7 +53,8 @@ public final class StudentParts {
             Map.entry(Part.DDP, new Class<?>[] {Collective.class, Collective.class}),
             Map.entry(Part.CHECKPOINT, new Class<?>[] {CheckpointStore.class}),
             Map.entry(Part.TRAIN_LOOP, new Class<?>[] {TrainingLoop.class}),
-            Map.entry(Part.LORA, new Class<?>[] {LoraLinear.class})));
+            Map.entry(Part.LORA, new Class<?>[] {LoraLinear.class}),
+            Map.entry(Part.SFT_MASK, new Class<?>[] {LossMask.class})));
 
     /** Compiles each exercises/FILE.java under kitRoot on its own, and plugs in the solved ones. */
     public static Plugged fromExercises(Path kitRoot) {
@@ -125,6 +127,7 @@ public final class StudentParts {
                 case CHECKPOINT -> parts.withCheckpoint(make(c, CheckpointStore.class));
                 case TRAIN_LOOP -> parts.withLoop(make(c, TrainingLoop.class));
                 case LORA -> parts.withLoraLinear(make(c, LoraLinear.class)); // used when lora_rank > 0
+                case SFT_MASK -> parts.withLossMask(make(c, LossMask.class)); // used by finetune's SFT batches
                 case ADAMW, DECAY_GROUPS -> parts; // together they make the optimizer, below
             };
         }

@@ -5,6 +5,9 @@ import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.data.BatchSource;
 import gptkit.data.GetBatch;
+import gptkit.data.LossMask;
+import gptkit.data.SftBatches;
+import gptkit.data.SftExample;
 import gptkit.ddp.Collective;
 import gptkit.ddp.Ddp;
 import gptkit.model.CrossEntropy;
@@ -34,7 +37,8 @@ public record Parts(
         CollectiveFactory ddp,                // DDP's gradient all-reduce (one process: nothing)
         CheckpointStore checkpoint,           // torch.save / torch.load of ckpt
         TrainingLoop loop,                    // the while loop itself
-        LoraLinear loraLinear) {              // a LoRA-adapted projection (used when lora_rank > 0)
+        LoraLinear loraLinear,                // a LoRA-adapted projection (used when lora_rank > 0)
+        LossMask lossMask) {                  // SFT: one example as a row, prompt and padding targets -1 (finetune)
 
     /** Builds the loss scaler for a run. */
     @FunctionalInterface
@@ -61,50 +65,63 @@ public record Parts(
                 c -> Ddp.fromEnv(c.ddp_timeout),
                 Checkpoint.store(),
                 new TrainLoop(),
-                Lora.LIBRARY);
+                Lora.LIBRARY,
+                SftExample::mask);
+    }
+
+    /**
+     * Fine-tuning's parts (`./gptkit finetune`): these, with get_batch replaced by SFT batches, one
+     * example per row, made into x and y by this run's loss-mask part (a student's, with --parts=exercises).
+     */
+    public Parts forSft() {
+        return withGetBatch(new SftBatches(lossMask));
     }
 
     public Parts withGetBatch(BatchSource p) {
-        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(p, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withLoss(Loss p) {
-        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, p, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withOptimizer(Optimizer.Factory p) {
-        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, p, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withSchedule(LrSchedule.Factory p) {
-        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, p, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withEstimateLoss(LossEstimator p) {
-        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, p, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withClipGradNorm(GradClipper p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, p, scaler, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withScaler(ScalerFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, p, ddp, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withDdp(CollectiveFactory p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, p, checkpoint, loop, loraLinear, lossMask);
     }
 
     public Parts withLoop(TrainingLoop p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, p, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, p, loraLinear, lossMask);
     }
 
     public Parts withLoraLinear(LoraLinear p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, p);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, p, lossMask);
+    }
+
+    public Parts withLossMask(LossMask p) {
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, checkpoint, loop, loraLinear, p);
     }
 
     public Parts withCheckpoint(CheckpointStore p) {
-        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p, loop, loraLinear);
+        return new Parts(getBatch, loss, optimizer, schedule, estimateLoss, clipGradNorm, scaler, ddp, p, loop, loraLinear, lossMask);
     }
 }

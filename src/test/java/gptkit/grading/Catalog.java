@@ -20,7 +20,8 @@ public final class Catalog {
             DdpExerciseTest.EXERCISE,
             CheckpointExerciseTest.EXERCISE,
             TrainLoopExerciseTest.EXERCISE,
-            LoraExerciseTest.EXERCISE);
+            LoraExerciseTest.EXERCISE,
+            SftMaskExerciseTest.EXERCISE);
 
     public static List<String> ids() {
         return ALL.stream().map(Exercise::id).toList();

@@ -24,7 +24,7 @@ public final class LibraryUse {
 
     /** What a part may use from the kit: the part interfaces, their data, no_grad and the stub. */
     static final Set<String> ALLOWED = Set.of(
-            "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.model.Loss", "gptkit.model.LoraLinear", "gptkit.model.GPTConfig",
+            "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.data.LossMask", "gptkit.data.LossMask$Row", "gptkit.model.Loss", "gptkit.model.LoraLinear", "gptkit.model.GPTConfig",
             "gptkit.optim.Optimizer", "gptkit.optim.Optimizer$Factory", "gptkit.optim.AdamW$ParamGroup",
             "gptkit.optim.ConfigureOptimizers", "gptkit.config.TrainConfig",
             "gptkit.train.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",

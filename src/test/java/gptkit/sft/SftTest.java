@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Supervised fine-tuning: the loss mask, the Song-ci sets and their split, finetune from a base, the form measure. */
-class SftTest {
+public class SftTest {
     @TempDir
     Path tmp;
 
@@ -45,7 +45,7 @@ class SftTest {
     void maskCountsTheResponseOnly() {
         // s = 1 2 | 3 4 5: targets 2 (a prompt token) masked; 3, 4, 5 counted; the rest is padding
         LossMask.Row r = SftExample.mask(new int[] {1, 2}, new int[] {3, 4, 5}, 6, 9);
-        assertArrayEquals(new long[] {1, 2, 3, 4, 9, 9}, r.x());
+        assertArrayEquals(new long[] {1, 2, 3, 4, 5, 9}, r.x()); // x = ids[:-1]: the last token is an input too
         assertArrayEquals(new long[] {-1, 3, 4, 5, -1, -1}, r.y());
         // exactly block_size + 1 tokens: no padding
         r = SftExample.mask(new int[] {1, 2, 3}, new int[] {4, 5}, 4, 0);
@@ -101,7 +101,7 @@ class SftTest {
     }
 
     /** A corpus in songci.txt's format: two tunes of fixed form, two authors, 60 poems. */
-    static Path songci(Path root) throws IOException {
+    public static Path songci(Path root) throws IOException {
         StringBuilder sb = new StringBuilder();
         String chars = "春江花月夜风雨山水云";
         SplittableRandom r = new SplittableRandom(5);
@@ -295,7 +295,7 @@ class SftTest {
         assertEquals(0.0, FormMatch.clauseScore(List.of(), huanxisha));
     }
 
-    static TrainConfig tiny(Path data, String dataset, Path out) {
+    public static TrainConfig tiny(Path data, String dataset, Path out) {
         TrainConfig c = TrainConfig.preset("default");
         c.apply("--dataset=" + dataset, "--data_dir=" + data, "--out_dir=" + out, "--n_layer=1", "--n_head=2",
                 "--n_embd=16", "--block_size=24", "--batch_size=8", "--gradient_accumulation_steps=1",
