@@ -95,6 +95,11 @@ public final class Charts {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /** A bar chart as an image, for a notebook's display. */
+    public static BufferedImage image(CategoryChart chart) {
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     public static void savePng(XYChart chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         roundTicks(chart);
