@@ -16,18 +16,12 @@ import gptkit.autograd.NoGrad;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,7 +159,6 @@ public final class Checkpoint {
     /** Saves header and tensors (model params, then "optimizer.exp_avg.*", "optimizer.exp_avg_sq.*"). */
     public static void save(Path file, Header header, Map<String, NDArray> tensors) throws IOException {
         header.tensors.clear();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<float[]> data = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
@@ -175,35 +168,7 @@ public final class Checkpoint {
             header.tensors.add(new TensorInfo(e.getKey(), e.getValue().getShape().getShape()));
             data.add(a.toFloatArray());
         }
-        byte[] json = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeInt(json.length);
-            out.write(json);
-            for (float[] d : data) {
-                ByteBuffer b = ByteBuffer.allocate(d.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(d);
-                out.write(b.array());
-            }
-        }
-        byte[] body = bytes.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        // a temp name of its own per save (two writers never share one), removed if the save fails
-        Path tmp = gptkit.SafeFiles.tempBeside(file);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
-                os.write(body);
-                os.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
-                os.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        TensorFile.write(file, MAGIC, GSON.toJson(header), data);
     }
 
     /** Reads and verifies a checkpoint; any damage is one clear IOException. */
@@ -212,19 +177,9 @@ public final class Checkpoint {
             throw new IOException("No checkpoint at " + file
                     + ". Train first (init_from=scratch), or point --out_dir at the run to resume.");
         }
-        byte[] all = Files.readAllBytes(file);
         String fix = " The file is damaged or not a gptkit checkpoint: train again from scratch, "
                 + "or restore a copy of " + file.getFileName() + ".";
-        if (all.length < MAGIC.length + 12
-                || !java.util.Arrays.equals(java.util.Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-            throw new IOException(file + " does not start like a gptkit checkpoint." + fix);
-        }
-        CRC32 crc = new CRC32();
-        crc.update(all, 0, all.length - 8);
-        long stored = ByteBuffer.wrap(all, all.length - 8, 8).getLong();
-        if (stored != crc.getValue()) {
-            throw new IOException(file + " fails its checksum (truncated or corrupted)." + fix);
-        }
+        byte[] all = TensorFile.readVerified(file, MAGIC, "gptkit checkpoint", fix);
         return parse(file, all, fix);
     }
 

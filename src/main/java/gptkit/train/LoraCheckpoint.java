@@ -8,18 +8,12 @@ import com.google.gson.GsonBuilder;
 import gptkit.model.GPTConfig;
 import gptkit.model.Lora;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -125,35 +119,7 @@ public final class LoraCheckpoint {
             header.tensor_shapes.add(e.getValue().getShape().getShape());
             data.add(e.getValue().toType(DataType.FLOAT32, true).toFloatArray());
         }
-        byte[] json = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeInt(json.length);
-            out.write(json);
-            for (float[] d : data) {
-                ByteBuffer b = ByteBuffer.allocate(d.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(d);
-                out.write(b.array());
-            }
-        }
-        byte[] body = bytes.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = gptkit.SafeFiles.tempBeside(file);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
-                os.write(body);
-                os.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
-                os.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        TensorFile.write(file, MAGIC, GSON.toJson(header), data);
     }
 
     /** Reads and verifies a LoRA checkpoint: any damage is one IOException naming the file. */
@@ -162,16 +128,8 @@ public final class LoraCheckpoint {
             throw new IOException("No LoRA checkpoint at " + file + ": train adapters first (--lora_rank=8 "
                     + "--init_from=BASE_DIR --out_dir=...).");
         }
-        byte[] all = Files.readAllBytes(file);
         String fix = " The file is damaged or not a gptkit LoRA checkpoint: train the adapters again.";
-        if (all.length < MAGIC.length + 12 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-            throw new IOException(file + " does not start like a gptkit LoRA checkpoint." + fix);
-        }
-        CRC32 crc = new CRC32();
-        crc.update(all, 0, all.length - 8);
-        if (ByteBuffer.wrap(all, all.length - 8, 8).getLong() != crc.getValue()) {
-            throw new IOException(file + " fails its checksum (truncated or corrupted)." + fix);
-        }
+        byte[] all = TensorFile.readVerified(file, MAGIC, "gptkit LoRA checkpoint", fix);
         ByteBuffer buf = ByteBuffer.wrap(all, 0, all.length - 8);
         buf.position(MAGIC.length);
         int jsonLen = buf.getInt();
