@@ -184,14 +184,6 @@ final class FormMatchCmd implements Callable<Integer> {
     }
 
     private static String decode(CharTokenizer tok, TokenFile f) {
-        return tok.decode(slice(f, 0, (int) f.length()));
-    }
-
-    private static int[] slice(TokenFile f, int from, int to) {
-        int[] ids = new int[to - from];
-        for (int i = from; i < to; i++) {
-            ids[i - from] = f.get(i);
-        }
-        return ids;
+        return tok.decode(f.slice(0, f.length()));
     }
 }

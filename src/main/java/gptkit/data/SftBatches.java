@@ -53,8 +53,8 @@ public final class SftBatches implements BatchSource {
         long[] y = new long[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {
             int k = rng.nextInt(ex.size()); // torch.randint(len(examples)): one draw per row
-            LossMask.Row row = mask.mask(slice(data, ex.start[k], ex.promptEnd[k]),
-                    slice(data, ex.promptEnd[k], ex.end[k]), blockSize, nl);
+            LossMask.Row row = mask.mask(data.slice(ex.start[k], ex.promptEnd[k]),
+                    data.slice(ex.promptEnd[k], ex.end[k]), blockSize, nl);
             if (row.x().length != blockSize || row.y().length != blockSize) {
                 throw new IllegalStateException(String.format("the loss mask part returned x of %d and y of %d "
                         + "tokens for block_size %d", row.x().length, row.y().length, blockSize));
@@ -75,7 +75,7 @@ public final class SftBatches implements BatchSource {
         Examples ex = find(data, newline);
         List<int[][]> out = new ArrayList<>(ex.size());
         for (int k = 0; k < ex.size(); k++) {
-            out.add(new int[][] {slice(data, ex.start[k], ex.promptEnd[k]), slice(data, ex.promptEnd[k], ex.end[k])});
+            out.add(new int[][] {data.slice(ex.start[k], ex.promptEnd[k]), data.slice(ex.promptEnd[k], ex.end[k])});
         }
         return out;
     }
@@ -132,13 +132,5 @@ public final class SftBatches implements BatchSource {
             throw new IllegalArgumentException("The vocabulary beside " + data.path() + " has no newline: its "
                     + "token files cannot hold SFT examples (a prompt line, then a response ending in a blank line).", e);
         }
-    }
-
-    private static int[] slice(TokenFile data, int from, int to) {
-        int[] ids = new int[to - from];
-        for (int i = from; i < to; i++) {
-            ids[i - from] = data.get(i);
-        }
-        return ids;
     }
 }

@@ -69,6 +69,15 @@ public final class TokenFile {
         return tokens.get((int) i) & 0xFFFF;
     }
 
+    /** Tokens from (inclusive) to to (exclusive), as ints. */
+    public int[] slice(long from, long to) {
+        int[] ids = new int[Math.toIntExact(to - from)];
+        for (long i = from; i < to; i++) {
+            ids[(int) (i - from)] = get(i);
+        }
+        return ids;
+    }
+
     public Path path() {
         return path;
     }

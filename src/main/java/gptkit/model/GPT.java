@@ -86,7 +86,7 @@ public final class GPT implements AutoCloseable {
      * Box-Muller written out: the weights a seed gives stay the same on every JDK (the JDK's
      * nextGaussian is free to change its algorithm between versions).
      */
-    private static double nextGaussian(SplittableRandom rng) {
+    static double nextGaussian(java.util.random.RandomGenerator rng) {
         double u1 = 1.0 - rng.nextDouble();
         double u2 = rng.nextDouble();
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);

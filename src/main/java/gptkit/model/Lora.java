@@ -94,9 +94,7 @@ public final class Lora implements AutoCloseable {
         int n = (int) (rank * in);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
-            double u1 = 1.0 - rng.nextDouble();
-            double u2 = rng.nextDouble();
-            v[i] = (float) (Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2) * 0.02);
+            v[i] = (float) (GPT.nextGaussian(rng) * 0.02);
         }
         return new NDList(manager.create(v, new Shape(rank, in)), manager.zeros(new Shape(out, rank)));
     }
