@@ -15,7 +15,11 @@ public final class Engines {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        NativeMemory.keepFreedMemory(); // before libtorch allocates: freed tensors stay for the next step
     }
+
+    /** Nothing but this class's setup: offline, quiet, and malloc's thresholds (NativeMemory). */
+    public static void init() {}
 
     /** The PyTorch engine, loaded once. */
     public static Engine engine() {

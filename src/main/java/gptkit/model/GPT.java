@@ -24,6 +24,10 @@ import java.util.SplittableRandom;
  * <p>lm_head shares its weight with transformer.wte (weight tying), so it is not in the map.
  */
 public final class GPT implements AutoCloseable {
+    static {
+        gptkit.Engines.init(); // a model built without the CLI (a notebook, a test) gets the same engine setup
+    }
+
     private final GPTConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
