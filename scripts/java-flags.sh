@@ -12,6 +12,17 @@ java_access_flags() {
   if [ "${1%%.*}" -ge 23 ]; then echo --sun-misc-unsafe-memory-access=allow; fi
 }
 
+# java_speed_flags: how the JVM runs beside libtorch on a few cores. A training step is a few hundred
+# calls into libtorch; Java's own work is a few percent of it. C2, the optimising compiler, spends
+# the first seconds of a run compiling on the cores libtorch's threads compute on, and G1 runs
+# threads of its own; C1 alone and the serial collector leave the cores to libtorch. Measured on
+# 2 cores: bench shakespeare_char_cpu, 30 iterations, 49-51 ms/iter with the JVM's defaults and
+# 40-41 with these; 200 iterations 44-47 and 38; a 200-iteration train with --parts=exercises
+# (javac included) 14.3-15.4 s and 11.4-13.0 s (README, "Speed").
+java_speed_flags() {
+  echo -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+}
+
 # libtorch's CPU threads (the Linux libtorch of DJL and PyPI's torch both run on GNU OpenMP,
 # libgomp) spin while they wait for work: by default about 3 ms of busy-waiting (GOMP_SPINCOUNT
 # 300000) before they sleep. On a quiet machine that is free, but next to another busy program the

@@ -71,7 +71,7 @@ JAVA_SPEC="$(java_spec "$JAVA")"
 if [[ -z "$JAVA_SPEC" || "${JAVA_SPEC%%.*}" -lt 17 ]]; then
   echo "setup-notebooks: $JAVA is Java '${JAVA_SPEC:-?}', need 17 or newer" >&2; exit 1
 fi
-JVM_FLAGS+=($(java_access_flags "$JAVA_SPEC"))
+JVM_FLAGS+=($(java_access_flags "$JAVA_SPEC") $(java_speed_flags)) # C1 and the serial GC: scripts/java-flags.sh
 if ! "$JAVA" --list-modules 2>/dev/null | grep -q '^jdk.jshell@'; then
   echo "setup-notebooks: $JAVA has no jdk.jshell module (a JRE?); install a full JDK 17" >&2; exit 1
 fi
