@@ -15,10 +15,10 @@ public final class Engines {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
-        NativeMemory.keepFreedMemory(); // before libtorch allocates: freed tensors stay for the next step
+        Malloc.keepFreedMemory(); // before libtorch allocates: freed tensors stay for the next step
     }
 
-    /** Nothing but this class's setup: offline, quiet, and malloc's thresholds (NativeMemory). */
+    /** Nothing but this class's setup: offline, quiet, and malloc's thresholds (Malloc). */
     public static void init() {}
 
     /** The PyTorch engine, loaded once. */

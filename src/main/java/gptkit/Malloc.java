@@ -22,7 +22,7 @@ import java.util.Map;
  * MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_ or a glibc.malloc tunable in GLIBC_TUNABLES set,
  * nothing is changed.
  */
-public final class NativeMemory {
+public final class Malloc {
     static final int M_TRIM_THRESHOLD = -1; // glibc's malloc.h
     static final int M_TOP_PAD = -2;
     static final int M_MMAP_THRESHOLD = -3;
@@ -32,7 +32,7 @@ public final class NativeMemory {
 
     private static String applied;
 
-    private NativeMemory() {}
+    private Malloc() {}
 
     /** Sets the thresholds once; returns what was done, in words (for a log line or a test). */
     public static synchronized String keepFreedMemory() {

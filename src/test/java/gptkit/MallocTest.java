@@ -21,12 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * NativeMemory keeps libtorch's freed tensors in the process: a step that frees and allocates the
+ * Malloc keeps libtorch's freed tensors in the process: a step that frees and allocates the
  * same activations again does not fault their pages in again. Measured in a fresh JVM (a probe
  * running training steps of the small model), once as gptkit sets malloc up and once with a
  * GLIBC_TUNABLES of the user's: that must win, and it leaves glibc's defaults, which fault.
  */
-class NativeMemoryTest {
+class MallocTest {
     static final int STEPS = 12;
 
     @Test
@@ -45,9 +45,9 @@ class NativeMemoryTest {
 
     @Test
     void theUsersOwnMallocSettingWins() {
-        assertEquals("GLIBC_TUNABLES", NativeMemory.usersChoice(Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")));
-        assertEquals("MALLOC_TOP_PAD_", NativeMemory.usersChoice(Map.of("MALLOC_TOP_PAD_", "0")));
-        assertEquals(null, NativeMemory.usersChoice(Map.of("GLIBC_TUNABLES", "glibc.pthread.rseq=0", "HOME", "/")));
+        assertEquals("GLIBC_TUNABLES", Malloc.usersChoice(Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")));
+        assertEquals("MALLOC_TOP_PAD_", Malloc.usersChoice(Map.of("MALLOC_TOP_PAD_", "0")));
+        assertEquals(null, Malloc.usersChoice(Map.of("GLIBC_TUNABLES", "glibc.pthread.rseq=0", "HOME", "/")));
     }
 
     record Probe(String setting, long faultsPerStep) {}
@@ -85,7 +85,7 @@ class NativeMemoryTest {
                         Autograd.backward(model.loss(x, x));
                     }
                 }
-                System.out.println(NativeMemory.keepFreedMemory() + "\t" + (minorFaults() - before) / (STEPS - 1));
+                System.out.println(Malloc.keepFreedMemory() + "\t" + (minorFaults() - before) / (STEPS - 1));
             }
         }
 
