@@ -10,7 +10,7 @@ import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Map;
 
@@ -40,12 +40,14 @@ class GPTTest {
         return model;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"gpt_bias.json", "gpt_nobias.json"})
-    void forwardLossAndGradientsEqualPyTorch(String fixture) {
+    // both attention paths: the fused kernel the trainer runs, and the written-out one the notebooks show
+    @ParameterizedTest(name = "{0}, fast attention {1}")
+    @CsvSource({"gpt_bias.json, true", "gpt_bias.json, false", "gpt_nobias.json, true", "gpt_nobias.json, false"})
+    void forwardLossAndGradientsEqualPyTorch(String fixture, boolean fastAttention) {
         Engines.engine();
         JsonObject f = Fixtures.load(fixture);
         try (GPT model = fromFixture(f)) {
+            model.fastAttention(fastAttention);
             int b = f.get("batch").getAsInt(), t = f.get("time").getAsInt();
             NDArray idx = model.manager().create(Fixtures.longs(f.getAsJsonArray("idx")), new Shape(b, t));
             NDArray tgt = model.manager().create(Fixtures.longs(f.getAsJsonArray("targets")), new Shape(b, t));

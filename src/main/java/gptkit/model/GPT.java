@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import gptkit.Kernels;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class GPT implements AutoCloseable {
     private final NDArray attnScale; // 0-dimensional: libtorch keeps the other operand's type
     private final NDArray causalMask; // -inf above the diagonal: the positions attention must not see
     private final NDArray zeroBias; // LayerNorm's beta when bias=false
+    private final NDArray nHead; // the number of heads, for the fused attention kernel
+    private boolean fastAttention = true;
     private boolean training = true;
     private LoraLinear loraLinear = Lora.LIBRARY; // for a projection whose weights hold NAME.lora_A
     private NDArray loraAlpha; // set by useLora: a constant inside the graph, owned by the model
@@ -69,8 +72,9 @@ public final class GPT implements AutoCloseable {
         }
         causalMask = manager.create(mask, new Shape(t, t));
         zeroBias = manager.zeros(new Shape(config.n_embd()));
+        nHead = manager.create((long) config.n_head());
         // the model outlives any NDScope it is built in
-        NDScope.unregister(attnScale, causalMask, zeroBias);
+        NDScope.unregister(attnScale, causalMask, zeroBias, nHead);
         for (NDArray p : params.values()) {
             NDScope.unregister(p);
             p.setRequiresGradient(true);
@@ -168,6 +172,16 @@ public final class GPT implements AutoCloseable {
         params.values().forEach(p -> p.setRequiresGradient(on));
     }
 
+    /**
+     * Attention through libtorch's fused scaled_dot_product_attention (on, the default, as nanoGPT
+     * where PyTorch has it) or written out operation by operation (off: what the notebooks show).
+     * The fused path is used where no dropout is applied inside attention: with dropout in
+     * training the written-out path applies it to the attention weights, as nanoGPT's slow path.
+     */
+    public void fastAttention(boolean on) {
+        this.fastAttention = on;
+    }
+
     /** train() / eval(): dropout on or off. */
     public void train(boolean on) {
         this.training = on;
@@ -222,6 +236,10 @@ public final class GPT implements AutoCloseable {
         int nh = config.n_head();
         long hs = c / nh;
         NDArray qkv = linear(w, x, prefix + "c_attn");
+        if (fastAttention && (config.dropout() == 0.0 || !training)) {
+            // nanoGPT's flash path: the same attention as below in one fused operation (Kernels.attention)
+            return linear(w, Kernels.attention(qkv, nHead), prefix + "c_proj");
+        }
         NDArray q = qkv.get(new NDIndex(":, :, 0:{}", c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray v = qkv.get(new NDIndex(":, :, {}:", 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);

@@ -19,19 +19,20 @@ import java.util.Map;
  *   p  = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
  * Parameters come in groups with their own weight decay, as configure_optimizers makes them.
+ * The trainer runs {@link FusedAdamW}: this arithmetic over all tensors in one call into libtorch.
  */
-public final class AdamW implements Optimizer {
+public class AdamW implements Optimizer {
     /** A parameter group: named tensors sharing one weight decay. */
     public record ParamGroup(Map<String, NDArray> params, double weightDecay) {}
 
-    private final List<ParamGroup> groups;
-    private double lr;
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
-    private long step;
-    private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
-    private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
+    final List<ParamGroup> groups;
+    double lr;
+    final double beta1;
+    final double beta2;
+    final double eps;
+    long step;
+    final Map<String, NDArray> expAvg = new LinkedHashMap<>();
+    final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
 
     public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
         this.groups = groups;
@@ -53,9 +54,9 @@ public final class AdamW implements Optimizer {
         }
     }
 
-    /** The library's optimizer part: configure_optimizers' groups, AdamW with train.py's settings. */
+    /** The library's optimizer part: configure_optimizers' groups, AdamW with train.py's settings, fused. */
     public static AdamW fromConfig(Map<String, NDArray> params, TrainConfig c) {
-        return new AdamW(configureOptimizers(params, c.weight_decay), c.learning_rate, c.beta1, c.beta2, 1e-8);
+        return new FusedAdamW(configureOptimizers(params, c.weight_decay), c.learning_rate, c.beta1, c.beta2, 1e-8);
     }
 
     /** The optimizer an AdamW-like constructor builds over the groups a ConfigureOptimizers part makes. */

@@ -1,0 +1,83 @@
+package gptkit;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+
+/**
+ * gptkit's TorchScript kernels (src/main/resources/gptkit/kernels.pt, written by
+ * tools/make_kernels.py): a method runs many libtorch operations in one call from Java, where each
+ * operation called on its own costs a JNI crossing and a tensor handle. Every method does exactly
+ * the operations of the Java code it stands in for, in the same order (see tools/make_kernels.py).
+ */
+public final class Kernels {
+    private static PtSymbolBlock module;
+
+    private Kernels() {}
+
+    private static synchronized PtSymbolBlock module() {
+        if (module == null) {
+            Engines.engine();
+            NDManager system = NDManager.newBaseManager(Device.cpu(), "PyTorch"); // the module holds no tensors
+            try (InputStream in = Kernels.class.getResourceAsStream("/gptkit/kernels.pt")) {
+                if (in == null) {
+                    throw new IllegalStateException("gptkit/kernels.pt is missing from the classpath: rebuild gptkit "
+                            + "(./mvnw package), or write it again with tools/make_kernels.py");
+                }
+                module = JniUtils.loadModule((PtNDManager) system, in, false, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return module;
+    }
+
+    /** One group's AdamW update (gptkit.optim.AdamW.step's arithmetic), all tensors in one call. */
+    public static void adamw(IValue params, Collection<NDArray> grads, IValue expAvgs, IValue expAvgSqs, double decay,
+                             double oneMinusBeta1, double beta2, double oneMinusBeta2, double bc2Sqrt, double eps,
+                             double stepSize) {
+        IValue g = tensors(grads);
+        IValue[] scalars = {IValue.from(decay), IValue.from(oneMinusBeta1), IValue.from(beta2),
+                IValue.from(oneMinusBeta2), IValue.from(bc2Sqrt), IValue.from(eps), IValue.from(stepSize)};
+        IValue[] args = new IValue[4 + scalars.length];
+        args[0] = params;
+        args[1] = g;
+        args[2] = expAvgs;
+        args[3] = expAvgSqs;
+        System.arraycopy(scalars, 0, args, 4, scalars.length);
+        try {
+            IValueUtils.runMethod(module(), "adamw_", args).close();
+        } finally {
+            g.close();
+            for (IValue s : scalars) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Causal self-attention from c_attn's output qkv (B, T, 3C) to (B, T, C), through
+     * scaled_dot_product_attention (nanoGPT's flash path); recorded by autograd like any operation.
+     * nHead is a 0-dimensional int64 tensor holding the number of heads.
+     */
+    public static NDArray attention(NDArray qkv, NDArray nHead) {
+        return IValueUtils.forward(module(), new NDList(qkv, nHead), true).singletonOrThrow();
+    }
+
+    /** A TorchScript List[Tensor] of these tensors (the tensors themselves, not copies): close it after use. */
+    public static IValue tensors(Collection<NDArray> arrays) {
+        return IValue.listFrom(arrays.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new));
+    }
+}
