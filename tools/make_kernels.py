@@ -40,6 +40,27 @@ class Kernels(torch.nn.Module):
             denom = v.sqrt().div_(bc2_sqrt).add_(eps)  # sqrt(v) / sqrt(1 - beta2^t) + eps
             p.sub_(m.div(denom).mul_(step_size))  # p = p - lr / (1 - beta1^t) * m / denom
 
+    @torch.jit.export
+    def clip_grads_(self, grads: List[Tensor], max_norm: float) -> Tensor:
+        """gptkit.train.ClipGradNorm.clipGrads: the 2-norm of all gradients together; when it is over max_norm,
+        every gradient times max_norm / (norm + 1e-6). Returns the norm. The coefficient is computed in
+        float32 as the Java code computes it in float."""
+        norms = [g.norm(2, [], False) for g in grads]
+        total = torch.stack(norms).norm(2, [], False)
+        coef = torch.tensor(max_norm, dtype=torch.float32) / (total + 1e-6)
+        if bool(coef < 1.0):  # torch clamps the coefficient to 1: a multiply by 1 changes nothing
+            for g in grads:
+                g.mul_(coef)
+        return total
+
+    @torch.jit.export
+    def zero_grad_(self, params: List[Tensor]):
+        """gptkit.autograd.Autograd.zeroGrad: every gradient there is, set to zero in place."""
+        for p in params:
+            g = p.grad
+            if g is not None:
+                g.zero_()
+
     def forward(self, qkv: Tensor, n_head: Tensor) -> Tensor:
         """Causal self-attention from c_attn's output (B, T, 3C) to the heads' outputs side by side (B, T, C).
 

@@ -24,19 +24,20 @@ import java.util.Collection;
  */
 public final class Kernels {
     private static PtSymbolBlock module;
+    private static PtNDManager system; // for the module and for reading a returned number
 
     private Kernels() {}
 
     private static synchronized PtSymbolBlock module() {
         if (module == null) {
             Engines.engine();
-            NDManager system = NDManager.newBaseManager(Device.cpu(), "PyTorch"); // the module holds no tensors
+            system = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch"); // the module holds no tensors
             try (InputStream in = Kernels.class.getResourceAsStream("/gptkit/kernels.pt")) {
                 if (in == null) {
                     throw new IllegalStateException("gptkit/kernels.pt is missing from the classpath: rebuild gptkit "
                             + "(./mvnw package), or write it again with tools/make_kernels.py");
                 }
-                module = JniUtils.loadModule((PtNDManager) system, in, false, false);
+                module = JniUtils.loadModule(system, in, false, false);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -65,6 +66,27 @@ public final class Kernels {
                 s.close();
             }
         }
+    }
+
+    /**
+     * ClipGradNorm.clipGrads' arithmetic in one call: the total 2-norm of the gradients, and every
+     * gradient scaled in place by maxNorm / (norm + 1e-6) when that is below 1. Returns the norm.
+     */
+    public static float clipGrads(Collection<NDArray> grads, double maxNorm) {
+        IValue g = tensors(grads);
+        IValue max = IValue.from((double) (float) maxNorm); // the float the Java code divides
+        try (IValue total = IValueUtils.runMethod(module(), "clip_grads_", g, max);
+             NDArray norm = total.toTensor(system)) {
+            return norm.getFloat();
+        } finally {
+            g.close();
+            max.close();
+        }
+    }
+
+    /** Autograd.zeroGrad in one call: params is a list made by {@link #tensors}. */
+    public static void zeroGrad(IValue params) {
+        IValueUtils.runMethod(module(), "zero_grad_", params).close();
     }
 
     /**

@@ -1,7 +1,8 @@
 package gptkit.amp;
 
 import ai.djl.ndarray.NDArray;
-import gptkit.autograd.Autograd;
+import ai.djl.pytorch.jni.IValue;
+import gptkit.Kernels;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Map;
 public final class Float32 implements Precision {
     private final Map<String, NDArray> params;
     private final Map<String, NDArray> weights;
+    private IValue paramList; // the parameters as a TorchScript list, for zeroGrad
 
     public Float32(Map<String, NDArray> params) {
         this(params, Map.of());
@@ -40,7 +42,10 @@ public final class Float32 implements Precision {
 
     @Override
     public void zeroGrad() {
-        Autograd.zeroGrad(params.values());
+        if (paramList == null) {
+            paramList = Kernels.tensors(params.values());
+        }
+        Kernels.zeroGrad(paramList); // Autograd.zeroGrad's loop in one call
     }
 
     @Override
@@ -49,5 +54,9 @@ public final class Float32 implements Precision {
 
     @Override
     public void close() {
+        if (paramList != null) {
+            paramList.close();
+            paramList = null;
+        }
     }
 }

@@ -60,7 +60,7 @@ public record Parts(
                 AdamW::fromConfig,
                 LrSchedule::library,
                 EstimateLoss::estimateLoss,
-                ClipGradNorm::clipGrads,
+                FusedClipGradNorm::clipGrads,
                 c -> c.dtype.equals("float16") ? new GradScaler() : LossScaler.disabled(),
                 c -> Ddp.fromEnv(c.ddp_timeout),
                 Checkpoint.store(),
