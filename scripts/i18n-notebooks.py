@@ -163,7 +163,7 @@ def sources(nb):
 def chart_labels():
     """The English labels the notebooks give charts as string literals, with "{}" for the pieces
     added at run time (e.g. "peak lr 1e-2, warmup {}")."""
-    call = re.compile(r'(?:Charts\.(?:chart|addCurve|bars)|LiveChart\.attach|\.addSeries|\.setTitle|'
+    call = re.compile(r'(?:Charts\.(?:chart|addCurve|bars)|LiveChart\.attach|runs\.put|\.addSeries|\.setTitle|'
                       r'\.title|\.xAxisTitle|\.yAxisTitle|Pictures\.heatmap)\s*\(')
     found = {}
     for p in english_notebooks():
