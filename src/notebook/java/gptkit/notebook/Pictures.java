@@ -41,6 +41,29 @@ public final class Pictures {
         return w;
     }
 
+    /**
+     * s in g's font, each character that font lacks in the JVM's sans-serif: Noto Sans SC (the
+     * Chinese edition's font) has no U+21B5, the footer's return arrow, and would draw a box.
+     */
+    private static void drawWithFallback(Graphics2D g, String s, int x, int y) {
+        Font main = g.getFont();
+        Font other = new Font(Font.SANS_SERIF, main.getStyle(), main.getSize());
+        int i = 0;
+        while (i < s.length()) {
+            boolean ok = main.canDisplay(s.codePointAt(i));
+            int j = i;
+            while (j < s.length() && main.canDisplay(s.codePointAt(j)) == ok) {
+                j += Character.charCount(s.codePointAt(j));
+            }
+            Font f = ok ? main : other;
+            g.setFont(f);
+            g.drawString(s.substring(i, j), x, y);
+            x += g.getFontMetrics(f).stringWidth(s.substring(i, j));
+            i = j;
+        }
+        g.setFont(main);
+    }
+
     /** A character as it can be seen: space as a middle dot, newline as a return arrow. */
     public static String visible(String ch) {
         switch (ch) {
@@ -93,7 +116,7 @@ public final class Pictures {
         }
         g.setFont(label());
         g.setColor(Color.GRAY);
-        g.drawString(I18n.chart(FOOTER), left, h - 8);
+        drawWithFallback(g, I18n.chart(FOOTER), left, h - 8);
         g.dispose();
         return img;
     }
