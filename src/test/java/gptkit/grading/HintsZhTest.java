@@ -14,9 +14,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every hint of the report card and every known mistake has its Chinese; English stays the default. */
 class HintsZhTest {
+    // the value the run was started with (-Dlang=zh): put back, so the rest of the run keeps it
+    private final String before = System.getProperty("lang");
+
     @AfterEach
-    void english() {
-        System.clearProperty("lang");
+    void restore() {
+        if (before == null) {
+            System.clearProperty("lang");
+        } else {
+            System.setProperty("lang", before);
+        }
     }
 
     static Set<String> texts() {

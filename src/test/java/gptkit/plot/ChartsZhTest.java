@@ -35,9 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChartsZhTest {
     static final Path OUT = Path.of("target", "zh-charts");
 
+    // the value the run was started with (-Dgptkit.lang=zh): put back, so the rest of the run keeps it
+    private final String before = System.getProperty("gptkit.lang");
+
     @AfterEach
-    void english() {
-        System.clearProperty("gptkit.lang");
+    void restore() {
+        if (before == null) {
+            System.clearProperty("gptkit.lang");
+        } else {
+            System.setProperty("gptkit.lang", before);
+        }
     }
 
     static TrainingLog log() {
