@@ -52,7 +52,7 @@ def main(argv):
             print("refresh-notebook-outputs: a notebook failed; notebooks/ left as it was", file=sys.stderr)
             return run.returncode
     for p in paths:
-        executed = OUT / Path(p).name
+        executed = OUT / Path(p).resolve().parent.relative_to(NOTEBOOKS) / Path(p).name  # as run-notebooks.py
         ran = clean(nbformat.read(executed, as_version=4))
         if ran.metadata.get("gptkit", {}).get("outputs") == "FAST":
             print(f"refresh-notebook-outputs: {executed} is a FAST run's; run without --from-executed", file=sys.stderr)

@@ -6,9 +6,12 @@
 
 Runs each notebook top to bottom with nbclient and the "gptkit-java" (JJava) kernel installed by
 scripts/setup-notebooks.sh into .venv-notebooks (this script re-runs itself with that venv's
-Python). The working directory of every kernel is notebooks/. Executed copies go to
-target/notebooks/<name>.ipynb (this script never modifies the committed notebooks); the kernel's own
-log goes to target/notebooks/<name>.kernel.log.
+Python). The working directory of every kernel is the notebook's folder, as under Jupyter:
+notebooks/, or notebooks/zh/ for the Chinese edition (whose `../data` and `../target` are the
+symlinks notebooks/data and notebooks/target, and where the kit draws its charts in Chinese).
+Executed copies go to target/notebooks/<name>.ipynb, target/notebooks/zh/<name>.ipynb for the
+Chinese ones (this script never modifies the committed notebooks); the kernel's own log goes
+beside them as <name>.kernel.log.
 
 Before running, each notebook is linted (a failure skips running it): every `import` must be in
 the first code cell (IJava 1.3 re-declares the earlier cells after an import in a later one and
@@ -146,6 +149,11 @@ def indent(text, n=4, limit=40):
     return "\n".join(" " * n + line for line in lines)
 
 
+def executed_path(path):
+    """Where the executed copy of a notebook goes: target/notebooks/ mirrors notebooks/."""
+    return OUT / Path(path).resolve().parent.relative_to(NOTEBOOKS) / Path(path).name
+
+
 def run_one(path, timeout):
     """Returns (ok, seconds, images, problems)."""
     rel = os.path.relpath(path, REPO)
@@ -160,8 +168,9 @@ def run_one(path, timeout):
     def on_error(cell, cell_index, execute_reply=None, **_):
         failed_cell.setdefault("index", cell_index)
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    log_path = OUT / (Path(path).stem + ".kernel.log")
+    out_path = executed_path(path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = out_path.with_suffix(".kernel.log")
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,  # the lint checked that the notebook's metadata names it too
@@ -169,7 +178,7 @@ def run_one(path, timeout):
         startup_timeout=180,
         allow_errors=False,
         interrupt_on_timeout=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},  # kernel cwd = notebooks/
+        resources={"metadata": {"path": str(Path(path).resolve().parent)}},  # kernel cwd = the notebook's folder
         on_cell_error=on_error,
     )
     start = time.monotonic()
@@ -193,7 +202,6 @@ def run_one(path, timeout):
                 msg += "\n  cell source:\n" + indent(nb.cells[idx].source, limit=15)
             problems.append(msg + f"\n  (kernel log: {os.path.relpath(log_path, REPO)})")
     seconds = time.monotonic() - start
-    out_path = OUT / Path(path).name
     merge_streams(nb)
     nb.metadata.setdefault("gptkit", {})["outputs"] = "FAST" if os.environ.get("GPTKIT_FAST") == "1" else "full length"
     nbformat.write(nb, out_path)

@@ -6,11 +6,20 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import gptkit.I18n;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.internal.series.Series;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.Table;
 
+import java.awt.Font;
+import java.awt.FontFormatException;
+import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;
+import java.io.InputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,17 +101,20 @@ public final class Charts {
     /** The chart as an image: a notebook shows it when it is a cell's last expression. */
     public static BufferedImage image(XYChart chart) {
         roundTicks(chart);
+        localize(chart);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
     /** A bar chart as an image, for a notebook's display. */
     public static BufferedImage image(CategoryChart chart) {
+        localize(chart);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
     public static void savePng(XYChart chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         roundTicks(chart);
+        localize(chart);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -186,11 +198,83 @@ public final class Charts {
 
     public static void savePng(CategoryChart chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        localize(chart);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Whether the charts' font draws every character of s (CJK needs a CJK font on this machine). */
+    /**
+     * Whether the charts' font draws every character of s: in Chinese (see {@link I18n}) the
+     * charts use Noto Sans SC, which draws the tunes' names; in English the JVM's sans-serif, which
+     * draws CJK only on a machine with a CJK font.
+     */
     public static boolean canDraw(String s) {
-        return new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12).canDisplayUpTo(s) == -1;
+        return font(Font.PLAIN, 12).canDisplayUpTo(s) == -1;
+    }
+
+    /**
+     * The font of the charts' text: Noto Sans SC in Chinese (from the jar
+     * com.helger.font:ph-fonts-noto-sans-sc on the class path: no font of the machine needed),
+     * the JVM's sans-serif in English.
+     */
+    public static Font font(int style, float size) {
+        return I18n.zh() ? cjk(style).deriveFont(style, size) : new Font(Font.SANS_SERIF, style, Math.round(size));
+    }
+
+    private static final String NOTO = "/fonts/ttf/NotoSansSC/NotoSansSC-%s.ttf";
+    private static volatile Font regular;
+    private static volatile Font bold;
+
+    private static Font cjk(int style) {
+        boolean b = (style & Font.BOLD) != 0;
+        Font f = b ? bold : regular;
+        if (f == null) {
+            f = loadFont(String.format(NOTO, b ? "Bold" : "Regular"));
+            if (b) {
+                bold = f;
+            } else {
+                regular = f;
+            }
+        }
+        return f;
+    }
+
+    private static synchronized Font loadFont(String resource) {
+        try (InputStream in = Charts.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the class path: the charts in Chinese need "
+                        + "com.helger.font:ph-fonts-noto-sans-sc (a dependency in pom.xml); rebuild the kit");
+            }
+            Font f = Font.createFont(Font.TRUETYPE_FONT, in);
+            GraphicsEnvironment.getLocalGraphicsEnvironment().registerFont(f);
+            return f;
+        } catch (IOException | FontFormatException e) {
+            throw new IllegalStateException("cannot read the font " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * In Chinese: the chart's title, axis titles and series names through {@link I18n#chart}, and its
+     * text in the CJK font. Called where a chart becomes pixels, so the notebooks' code (the same in
+     * both editions) passes English labels. Nothing changes in English.
+     */
+    static void localize(Chart<?, ?> chart) {
+        if (!I18n.zh()) {
+            return;
+        }
+        chart.setTitle(I18n.chart(chart.getTitle()));
+        chart.setXAxisTitle(I18n.chart(chart.getXAxisTitle()));
+        chart.setYAxisTitle(I18n.chart(chart.getYAxisTitle()));
+        for (Series s : chart.getSeriesMap().values()) {
+            if (!s.getName().equals(TICKS)) {
+                s.setLabel(I18n.chart(s.getLabel()));
+            }
+        }
+        Styler st = chart.getStyler();
+        st.setChartTitleFont(font(st.getChartTitleFont().getStyle(), st.getChartTitleFont().getSize2D()));
+        st.setLegendFont(font(st.getLegendFont().getStyle(), st.getLegendFont().getSize2D()));
+        if (st instanceof AxesChartStyler a) {
+            a.setAxisTitleFont(font(a.getAxisTitleFont().getStyle(), a.getAxisTitleFont().getSize2D()));
+            a.setAxisTickLabelsFont(font(a.getAxisTickLabelsFont().getStyle(), a.getAxisTickLabelsFont().getSize2D()));
+        }
     }
 }

@@ -1,7 +1,9 @@
 package gptkit.notebook;
 
 import ai.djl.ndarray.NDArray;
+import gptkit.I18n;
 import gptkit.data.CharTokenizer;
+import gptkit.plot.Charts;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -18,8 +20,14 @@ import java.awt.image.BufferedImage;
  */
 public final class Pictures {
     private static final Font MONO = new Font(Font.MONOSPACED, Font.PLAIN, 15);
-    private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
+    // the charts' fonts: Noto Sans SC when the kit draws in Chinese (gptkit.I18n)
+    private static Font label() {
+        return Charts.font(Font.PLAIN, 13);
+    }
+
+    private static Font title() {
+        return Charts.font(Font.BOLD, 15);
+    }
 
     private static final String BATCH_TITLE = "x (inputs) above, y (targets) below: y[t] = x[t+1]";
     private static final String FOOTER = "\u00b7 is a space, \u21b5 a newline; equal colours are equal tokens";
@@ -31,6 +39,29 @@ public final class Pictures {
         int w = g.getFontMetrics(f).stringWidth(s);
         g.dispose();
         return w;
+    }
+
+    /**
+     * s in g's font, each character that font lacks in the JVM's sans-serif: Noto Sans SC (the
+     * Chinese edition's font) has no U+21B5, the footer's return arrow, and would draw a box.
+     */
+    private static void drawWithFallback(Graphics2D g, String s, int x, int y) {
+        Font main = g.getFont();
+        Font other = new Font(Font.SANS_SERIF, main.getStyle(), main.getSize());
+        int i = 0;
+        while (i < s.length()) {
+            boolean ok = main.canDisplay(s.codePointAt(i));
+            int j = i;
+            while (j < s.length() && main.canDisplay(s.codePointAt(j)) == ok) {
+                j += Character.charCount(s.codePointAt(j));
+            }
+            Font f = ok ? main : other;
+            g.setFont(f);
+            g.drawString(s.substring(i, j), x, y);
+            x += g.getFontMetrics(f).stringWidth(s.substring(i, j));
+            i = j;
+        }
+        g.setFont(main);
     }
 
     /** A character as it can be seen: space as a middle dot, newline as a return arrow. */
@@ -59,17 +90,17 @@ public final class Pictures {
         int top = 34;
         int rowGap = 26;
         int rowH = 2 * cell + 14;
-        int w = Math.max(left + t * cell + 16, left + Math.max(textWidth(FOOTER, LABEL), textWidth(BATCH_TITLE, TITLE)) + 16);
+        int w = Math.max(left + t * cell + 16, left + Math.max(textWidth(I18n.chart(FOOTER), label()), textWidth(I18n.chart(BATCH_TITLE), title())) + 16);
         int h = top + rows * rowH + (rows - 1) * rowGap + 26;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = start(img);
-        g.setFont(TITLE);
+        g.setFont(title());
         g.setColor(Color.DARK_GRAY);
-        g.drawString(BATCH_TITLE, left, 20);
+        g.drawString(I18n.chart(BATCH_TITLE), left, 20);
         for (int r = 0; r < rows; r++) {
             int y0 = top + r * (rowH + rowGap);
             int y1 = y0 + cell + 14;
-            g.setFont(LABEL);
+            g.setFont(label());
             g.setColor(Color.DARK_GRAY);
             g.drawString("x[" + r + "]", 4, y0 + 16);
             g.drawString("y[" + r + "]", 4, y1 + 16);
@@ -83,9 +114,9 @@ public final class Pictures {
                 drawCell(g, tok, (int) ys[r * t + i], left + i * cell, y1, cell);
             }
         }
-        g.setFont(LABEL);
+        g.setFont(label());
         g.setColor(Color.GRAY);
-        g.drawString(FOOTER, left, h - 8);
+        drawWithFallback(g, I18n.chart(FOOTER), left, h - 8);
         g.dispose();
         return img;
     }
@@ -107,13 +138,14 @@ public final class Pictures {
      * column labels (e.g. the characters of a sequence) along the sides.
      */
     public static BufferedImage heatmap(String title, double[][] values, String[] rowLabels, String[] colLabels) {
+        title = I18n.chart(title);
         int rows = values.length;
         int cols = values[0].length;
         int cell = Math.max(8, Math.min(28, 560 / Math.max(rows, cols)));
         int left = 60;
         int top = 40;
         int legend = 70;
-        int w = Math.max(left + cols * cell + legend + 20, left + textWidth(title, TITLE) + 20);
+        int w = Math.max(left + cols * cell + legend + 20, left + textWidth(title, title()) + 20);
         int h = top + rows * cell + 44;
         double max = 0;
         for (double[] row : values) {
@@ -123,7 +155,7 @@ public final class Pictures {
         }
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = start(img);
-        g.setFont(TITLE);
+        g.setFont(title());
         g.setColor(Color.DARK_GRAY);
         g.drawString(title, left, 22);
         for (int r = 0; r < rows; r++) {
@@ -154,7 +186,7 @@ public final class Pictures {
         }
         g.setColor(Color.GRAY);
         g.drawRect(lx, top, 14, lh);
-        g.setFont(LABEL);
+        g.setFont(label());
         g.setColor(Color.DARK_GRAY);
         g.drawString(String.format("%.2g", max), lx + 18, top + 10);
         g.drawString("0", lx + 18, top + lh);

@@ -22,8 +22,8 @@ public record Outcome(Status status, String message, String knownMistake) {
         return new Outcome(status, message, what);
     }
 
-    /** The hint to show: the known mistake's, else the check's. */
+    /** The hint to show: the known mistake's, else the check's; in Chinese with -Dlang=zh (Hints). */
     public String hint(Check<?> c) {
-        return knownMistake == null ? c.hint() : "this is a known mistake: " + knownMistake + ". " + c.hint();
+        return knownMistake == null ? Hints.of(c.hint()) : Hints.knownMistake(knownMistake) + Hints.of(c.hint());
     }
 }

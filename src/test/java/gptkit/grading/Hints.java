@@ -1,0 +1,68 @@
+package gptkit.grading;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The report card's hints in the student's language: English by default; Chinese with
+ * {@code -Dlang=zh} (or {@code -Dgptkit.lang=zh}, {@code GPTKIT_LANG=zh}, or a zh locale such as
+ * LANG=zh_CN.UTF-8). The Chinese of each check's hint and each known mistake is in
+ * {@code hints_zh.tsv} beside this class ("English TAB 中文"); HintsZhTest fails on one missing.
+ */
+final class Hints {
+    private Hints() {}
+
+    static final String TABLE = "/gptkit/grading/hints_zh.tsv";
+    private static Map<String, String> zh;
+
+    static boolean chinese() {
+        for (String v : new String[] {System.getProperty("lang"), System.getProperty("gptkit.lang"),
+                System.getenv("GPTKIT_LANG")}) {
+            if (v != null && !v.isBlank()) {
+                return v.trim().toLowerCase().startsWith("zh");
+            }
+        }
+        String locale = System.getenv("LC_ALL") != null ? System.getenv("LC_ALL") : System.getenv("LANG");
+        return locale != null && locale.startsWith("zh");
+    }
+
+    /** The text in the report card's language (English when no Chinese is known for it). */
+    static String of(String english) {
+        return chinese() ? table().getOrDefault(english, english) : english;
+    }
+
+    static String knownMistake(String what) {
+        return chinese() ? "这是一个已知的错误：" + of(what) + "。" : "this is a known mistake: " + what + ". ";
+    }
+
+    static synchronized Map<String, String> table() {
+        if (zh == null) {
+            Map<String, String> t = new LinkedHashMap<>();
+            try (InputStream in = Hints.class.getResourceAsStream(TABLE)) {
+                if (in != null) {
+                    int n = 0;
+                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                        n++;
+                        if (line.isBlank() || line.startsWith("#")) {
+                            continue;
+                        }
+                        String[] kv = line.split("\t", -1);
+                        if (kv.length != 2) {
+                            throw new IllegalStateException("src/test/resources" + TABLE + " line " + n
+                                    + ": expected 'English<TAB>中文'");
+                        }
+                        t.put(kv[0].replace("\\n", "\n"), kv[1].replace("\\n", "\n"));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            zh = t;
+        }
+        return zh;
+    }
+}

@@ -1,0 +1,64 @@
+package gptkit.grading;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every hint of the report card and every known mistake has its Chinese; English stays the default. */
+class HintsZhTest {
+    // the value the run was started with (-Dlang=zh): put back, so the rest of the run keeps it
+    private final String before = System.getProperty("lang");
+
+    @AfterEach
+    void restore() {
+        if (before == null) {
+            System.clearProperty("lang");
+        } else {
+            System.setProperty("lang", before);
+        }
+    }
+
+    static Set<String> texts() {
+        Set<String> t = new LinkedHashSet<>();
+        for (Exercise<?> ex : Catalog.ALL) {
+            ex.checks().forEach(c -> t.add(c.hint()));
+            ex.mistakes().forEach(m -> t.add(m.what()));
+        }
+        return t;
+    }
+
+    @Test
+    void everyHintAndMistakeHasChinese() throws Exception {
+        Set<String> missing = new LinkedHashSet<>(texts());
+        missing.removeAll(Hints.table().keySet());
+        if (!missing.isEmpty()) { // the English to translate, one per line, for whoever adds them
+            StringBuilder b = new StringBuilder();
+            missing.forEach(m -> b.append(m.replace("\n", "\\n")).append("\t\n"));
+            Files.writeString(Path.of("target", "hints_zh-missing.tsv"), b, StandardCharsets.UTF_8);
+        }
+        assertEquals(Set.of(), missing, "hints without Chinese (listed in target/hints_zh-missing.tsv): add them to "
+                + "src/test/resources" + Hints.TABLE);
+    }
+
+    @Test
+    void chineseOnlyWhenAsked() {
+        Check<Object> c = Check.of("a check", 1, "the hint", x -> {});
+        Outcome o = Outcome.failed("wrong").withKnownMistake("the mistake");
+        System.setProperty("lang", "en");
+        assertEquals("this is a known mistake: the mistake. the hint", o.hint(c));
+        System.setProperty("lang", "zh");
+        String first = texts().iterator().next();
+        Check<Object> real = Check.of("a check", 1, first, x -> {});
+        assertTrue(Outcome.failed("wrong").hint(real).codePoints().anyMatch(ch -> ch >= 0x4e00 && ch <= 0x9fff),
+                "a Chinese hint for: " + first);
+        assertTrue(o.hint(c).startsWith("这是一个已知的错误："));
+    }
+}
