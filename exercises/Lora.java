@@ -8,8 +8,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Exercise lora (notebook 10): the LoRA part, a linear layer with a trainable low-rank update.
- * Check it: {@code ./mvnw test -Dexercise=lora}. Train with it: {@code ./gptkit train songci_cpu
- * --init_from=BASE_DIR --lora_rank=8 --parts=exercises}.
+ * Check it: {@code ./mvnw test -Dexercise=lora}. Train with it (LoRA on one poet, from the SFT model of
+ * README "Fine-tuning"): {@code ./gptkit finetune songci_sft_cpu --init_from=out-songci-sft
+ * --dataset=songci_poet_辛弃疾 --lora_rank=8 --parts=exercises}.
  *
  * <p>The contract ({@link LoraLinear}):
  * <ul>
