@@ -36,6 +36,22 @@ public final class Source {
         return null;
     }
 
+    /**
+     * The kit's root folder (where exercises/ and src/ are), found as {@link #root()} is: the
+     * same from notebooks/ and from notebooks/zh/. Null when the sources are not found.
+     */
+    public static Path kit() {
+        Path src = root();
+        if (src == null) {
+            return null;
+        }
+        try { // the real path: notebooks/src is a link to ../src, for the zh notebooks' relative paths
+            return src.toRealPath().getParent().getParent().getParent();
+        } catch (IOException e) {
+            return src.toAbsolutePath().normalize().getParent().getParent().getParent();
+        }
+    }
+
     /** The whole source file of a class. */
     public static String of(Class<?> type) {
         Path file = file(type);
