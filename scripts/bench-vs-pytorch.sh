@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gptkit next to PyTorch on the same GPT training step (README, "Speed"):
-#   scripts/bench-vs-pytorch.sh [cpu|large] [--rounds=3] [--iters=N] [--threads=T]
+#   scripts/bench-vs-pytorch.sh [cpu|large] [--rounds=5] [--iters=N] [--threads=T]
 # Needs PyTorch in .venv-torch:  python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy
 # (or set PYTHON to a python that has torch and numpy).
 set -euo pipefail

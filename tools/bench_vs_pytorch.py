@@ -1,10 +1,11 @@
 """gptkit next to PyTorch: the same GPT training step timed in both, alternately.
 
-    scripts/bench-vs-pytorch.sh [cpu|large] [--rounds=3] [--iters=N] [--threads=T]
+    scripts/bench-vs-pytorch.sh [cpu|large] [--rounds=5] [--iters=N] [--threads=T]
 
-Runs `./gptkit bench` and tools/bench_pytorch.py one after the other, --rounds times each, with
+Runs `./gptkit bench` and tools/bench_pytorch.py one after the other, --rounds times each (5), with
 the same shape, the same number of threads (OMP_NUM_THREADS for both, torch.set_num_threads for
-PyTorch) and random batches of the same token file. Prints every run, then the medians of the
+PyTorch), the same OpenMP wait (GOMP_SPINCOUNT: gptkit's 1000 for both unless you set it or
+OMP_WAIT_POLICY) and random batches of the same token file. Prints every run, then the medians of the
 runs' median ms/iter, the ratio gptkit speed / PyTorch speed (PyTorch's ms / gptkit's ms: 1.0 is
 as fast, 0.5 half as fast) and each side's peak resident memory (the process's maximum RSS as the
 kernel reports it to its parent, measured the same way for both).
@@ -39,6 +40,15 @@ def run(cmd, env):
     return out, usage.ru_maxrss * 1024
 
 
+def gptkit_spincount():
+    """GPTKIT_GOMP_SPINCOUNT of scripts/java-flags.sh: the spin count ./gptkit runs with."""
+    with open(os.path.join(ROOT, "scripts", "java-flags.sh")) as f:
+        m = re.search(r"^GPTKIT_GOMP_SPINCOUNT=(\d+)$", f.read(), re.M)
+    if not m:
+        raise SystemExit("no GPTKIT_GOMP_SPINCOUNT=N line in scripts/java-flags.sh")
+    return m.group(1)
+
+
 def median_ms(out):
     m = re.search(r"^ms/iter: mean [0-9.]+, median ([0-9.]+)", out, re.M)
     if not m:
@@ -49,7 +59,7 @@ def median_ms(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("shape", nargs="?", choices=sorted(SHAPES), default="cpu")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, help="timed iterations per run (cpu 30, large 10)")
     ap.add_argument("--warmup", type=int, help="untimed iterations first (cpu 5, large 3)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count()))
@@ -57,12 +67,17 @@ def main():
     s = SHAPES[a.shape]
     iters, warmup = a.iters or s["iters"], a.warmup or s["warmup"]
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
+    # The same OpenMP wait for both: ./gptkit sets GOMP_SPINCOUNT (scripts/java-flags.sh) unless it is set,
+    # PyTorch leaves libgomp's default (300000). Unset, both get gptkit's; set it to compare at another.
+    if "GOMP_SPINCOUNT" not in env and "OMP_WAIT_POLICY" not in env:
+        env["GOMP_SPINCOUNT"] = gptkit_spincount()
     gptkit = [os.path.join(ROOT, "gptkit"), "bench", *s["gptkit"], f"--iters={iters}", f"--warmup={warmup}"]
     pytorch = [sys.executable, os.path.join(ROOT, "tools", "bench_pytorch.py"), *s["pytorch"],
                f"--iters={iters}", f"--warmup={warmup}", f"--threads={a.threads}"]
     subprocess.run([gptkit[0], "bench", "--help"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)  # builds the jar now if needed, not inside a timed run
-    print(f"shape {a.shape}, {a.threads} thread(s), {a.rounds} rounds, {iters} timed iterations after {warmup} warmup")
+    print(f"shape {a.shape}, {a.threads} thread(s), {a.rounds} rounds, {iters} timed iterations after {warmup} warmup, "
+          f"GOMP_SPINCOUNT={env.get('GOMP_SPINCOUNT', '<unset>')} OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY', '<unset>')} for both")
     print("  gptkit:  " + " ".join(gptkit[1:]))
     print("  pytorch: " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in pytorch[1:]))
     first = None

@@ -41,6 +41,13 @@ class Kernels(torch.nn.Module):
             p.sub_(m.div(denom).mul_(step_size))  # p = p - lr / (1 - beta1^t) * m / denom
 
     @torch.jit.export
+    def cross_entropy(self, logits: Tensor, targets: Tensor) -> Tensor:
+        """nanoGPT's loss: F.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=-1), computed in
+        float32 whatever the logits' type (gptkit.model.CrossEntropy writes it out)."""
+        v = logits.size(-1)
+        return F.cross_entropy(logits.reshape(-1, v).float(), targets.reshape(-1), ignore_index=-1)
+
+    @torch.jit.export
     def clip_grads_(self, grads: List[Tensor], max_norm: float) -> Tensor:
         """gptkit.train.ClipGradNorm.clipGrads: the 2-norm of all gradients together; when it is over max_norm,
         every gradient times max_norm / (norm + 1e-6). Returns the norm. The coefficient is computed in

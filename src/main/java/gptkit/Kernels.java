@@ -98,6 +98,28 @@ public final class Kernels {
         return IValueUtils.forward(module(), new NDList(qkv, nHead), true).singletonOrThrow();
     }
 
+    /**
+     * F.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=-1) in float32, recorded by
+     * autograd: nanoGPT's loss as one operation (gptkit.model.CrossEntropy writes it out).
+     */
+    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
+        return IValueUtils.forward(module(), new NDList(logits, targets, method("cross_entropy")), true)
+                .singletonOrThrow();
+    }
+
+    // DJL runs a module's method with autograd when an input named "module_method:NAME" says which
+    private static final java.util.Map<String, NDArray> METHODS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static NDArray method(String name) {
+        return METHODS.computeIfAbsent(name, n -> {
+            module();
+            NDArray a = system.create(0f);
+            ai.djl.ndarray.NDScope.unregister(a);
+            a.setName("module_method:" + n);
+            return a;
+        });
+    }
+
     /** A TorchScript List[Tensor] of these tensors (the tensors themselves, not copies): close it after use. */
     public static IValue tensors(Collection<NDArray> arrays) {
         return IValue.listFrom(arrays.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new));

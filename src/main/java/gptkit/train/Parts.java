@@ -11,6 +11,7 @@ import gptkit.data.SftExample;
 import gptkit.ddp.Collective;
 import gptkit.ddp.Ddp;
 import gptkit.model.CrossEntropy;
+import gptkit.model.FusedCrossEntropy;
 import gptkit.model.Lora;
 import gptkit.model.LoraLinear;
 import gptkit.model.Loss;
@@ -56,7 +57,7 @@ public record Parts(
     public static Parts library() {
         return new Parts(
                 GetBatch::getBatch,
-                CrossEntropy::crossEntropy,
+                FusedCrossEntropy::crossEntropy,
                 AdamW::fromConfig,
                 LrSchedule::library,
                 EstimateLoss::estimateLoss,
