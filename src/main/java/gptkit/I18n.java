@@ -7,7 +7,9 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,15 +36,48 @@ public final class I18n {
     private I18n() {}
 
     public static String lang() {
-        String v = System.getProperty("gptkit.lang");
-        if (v == null || v.isBlank()) {
-            v = System.getenv("GPTKIT_LANG");
-        }
-        if (v != null && !v.isBlank()) {
-            return v.trim().toLowerCase().startsWith("zh") ? "zh" : "en";
+        String v = fromSettings(System.getProperty("gptkit.lang"), System.getenv("GPTKIT_LANG"));
+        if (v != null) {
+            return v;
         }
         Path cwd = Path.of("").toAbsolutePath().getFileName();
         return cwd != null && cwd.toString().equals("zh") ? "zh" : "en";
+    }
+
+    /**
+     * "zh" or "en" as the first of these settings that is set says (a value starting with "zh" is
+     * Chinese, any other English); null when none is set.
+     */
+    public static String fromSettings(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim().toLowerCase().startsWith("zh") ? "zh" : "en";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The pairs of a translation table ("English TAB 中文" per line, UTF-8; blank lines and lines
+     * starting with # skipped). name is the file as a message names it.
+     */
+    public static List<String[]> pairs(InputStream in, String name) throws IOException {
+        List<String[]> out = new ArrayList<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        String line;
+        int n = 0;
+        while ((line = r.readLine()) != null) {
+            n++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] kv = line.split("\t", -1);
+            if (kv.length != 2) {
+                throw new IllegalStateException(name + " line " + n + ": expected 'English<TAB>中文', got \"" + line + "\"");
+            }
+            out.add(kv);
+        }
+        return out;
     }
 
     public static boolean zh() {
@@ -94,19 +129,7 @@ public final class I18n {
                 if (in == null) {
                     throw new IllegalStateException(resource + " is not on the class path: rebuild the kit");
                 }
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-                String line;
-                int n = 0;
-                while ((line = r.readLine()) != null) {
-                    n++;
-                    if (line.isBlank() || line.startsWith("#")) {
-                        continue;
-                    }
-                    String[] kv = line.split("\t", -1);
-                    if (kv.length != 2) {
-                        throw new IllegalStateException(resource + " line " + n + ": expected 'English<TAB>中文', got \""
-                                + line + "\"");
-                    }
+                for (String[] kv : pairs(in, resource)) {
                     t.put(kv[0], kv[1]);
                 }
             } catch (IOException e) {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * gptkit's TorchScript kernels (src/main/resources/gptkit/kernels.pt, written by
@@ -49,21 +52,16 @@ public final class Kernels {
     public static void adamw(IValue params, Collection<NDArray> grads, IValue expAvgs, IValue expAvgSqs, double decay,
                              double oneMinusBeta1, double beta2, double oneMinusBeta2, double bc2Sqrt, double eps,
                              double stepSize) {
-        IValue g = tensors(grads);
-        IValue[] scalars = {IValue.from(decay), IValue.from(oneMinusBeta1), IValue.from(beta2),
-                IValue.from(oneMinusBeta2), IValue.from(bc2Sqrt), IValue.from(eps), IValue.from(stepSize)};
-        IValue[] args = new IValue[4 + scalars.length];
-        args[0] = params;
-        args[1] = g;
-        args[2] = expAvgs;
-        args[3] = expAvgSqs;
-        System.arraycopy(scalars, 0, args, 4, scalars.length);
+        // the lists made here (the gradients, the numbers) are closed after the call; params and the moments are the caller's
+        IValue[] args = {params, tensors(grads), expAvgs, expAvgSqs, IValue.from(decay), IValue.from(oneMinusBeta1),
+                IValue.from(beta2), IValue.from(oneMinusBeta2), IValue.from(bc2Sqrt), IValue.from(eps),
+                IValue.from(stepSize)};
         try {
             IValueUtils.runMethod(module(), "adamw_", args).close();
         } finally {
-            g.close();
-            for (IValue s : scalars) {
-                s.close();
+            args[1].close();
+            for (int i = 4; i < args.length; i++) {
+                args[i].close();
             }
         }
     }
@@ -84,9 +82,11 @@ public final class Kernels {
         }
     }
 
-    /** Autograd.zeroGrad in one call: params is a list made by {@link #tensors}. */
-    public static void zeroGrad(IValue params) {
-        IValueUtils.runMethod(module(), "zero_grad_", params).close();
+    /** Every gradient these tensors have, set to zero in place, in one call (gptkit.autograd.Autograd.zeroGrad). */
+    public static void zeroGrad(Collection<NDArray> params) {
+        try (IValue p = tensors(params)) {
+            IValueUtils.runMethod(module(), "zero_grad_", p).close();
+        }
     }
 
     /**
@@ -108,13 +108,13 @@ public final class Kernels {
     }
 
     // DJL runs a module's method with autograd when an input named "module_method:NAME" says which
-    private static final java.util.Map<String, NDArray> METHODS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, NDArray> METHODS = new ConcurrentHashMap<>();
 
     private static NDArray method(String name) {
         return METHODS.computeIfAbsent(name, n -> {
             module();
             NDArray a = system.create(0f);
-            ai.djl.ndarray.NDScope.unregister(a);
+            NDScope.unregister(a);
             a.setName("module_method:" + n);
             return a;
         });

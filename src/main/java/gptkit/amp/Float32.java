@@ -1,8 +1,7 @@
 package gptkit.amp;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.IValue;
-import gptkit.Kernels;
+import gptkit.autograd.Autograd;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.Map;
 public final class Float32 implements Precision {
     private final Map<String, NDArray> params;
     private final Map<String, NDArray> weights;
-    private IValue paramList; // the parameters as a TorchScript list, for zeroGrad
 
     public Float32(Map<String, NDArray> params) {
         this(params, Map.of());
@@ -42,10 +40,7 @@ public final class Float32 implements Precision {
 
     @Override
     public void zeroGrad() {
-        if (paramList == null) {
-            paramList = Kernels.tensors(params.values());
-        }
-        Kernels.zeroGrad(paramList); // Autograd.zeroGrad's loop in one call
+        Autograd.zeroGrad(params.values());
     }
 
     @Override
@@ -54,9 +49,5 @@ public final class Float32 implements Precision {
 
     @Override
     public void close() {
-        if (paramList != null) {
-            paramList.close();
-            paramList = null;
-        }
     }
 }

@@ -3,6 +3,10 @@ package gptkit.autograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import gptkit.Kernels;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Recording and backward without DJL's GradientCollector, of which only one may be open per
@@ -29,12 +33,12 @@ public final class Autograd implements AutoCloseable {
         ones.close();
     }
 
-    /** optimizer.zero_grad(). */
+    /** optimizer.zero_grad(): every gradient there is, set to zero in place; one call into libtorch for all. */
     public static void zeroGrad(Iterable<NDArray> params) {
-        for (NDArray p : params) {
-            if (p.hasGradient()) {
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
+        List<NDArray> list = new ArrayList<>();
+        params.forEach(list::add);
+        if (!list.isEmpty()) {
+            Kernels.zeroGrad(list);
         }
     }
 

@@ -270,11 +270,16 @@ public final class Charts {
             }
         }
         Styler st = chart.getStyler();
-        st.setChartTitleFont(font(st.getChartTitleFont().getStyle(), st.getChartTitleFont().getSize2D()));
-        st.setLegendFont(font(st.getLegendFont().getStyle(), st.getLegendFont().getSize2D()));
+        st.setChartTitleFont(inKitFont(st.getChartTitleFont()));
+        st.setLegendFont(inKitFont(st.getLegendFont()));
         if (st instanceof AxesChartStyler a) {
-            a.setAxisTitleFont(font(a.getAxisTitleFont().getStyle(), a.getAxisTitleFont().getSize2D()));
-            a.setAxisTickLabelsFont(font(a.getAxisTickLabelsFont().getStyle(), a.getAxisTickLabelsFont().getSize2D()));
+            a.setAxisTitleFont(inKitFont(a.getAxisTitleFont()));
+            a.setAxisTickLabelsFont(inKitFont(a.getAxisTickLabelsFont()));
         }
+    }
+
+    /** The kit's font ({@link #font}) in f's style and size. */
+    private static Font inKitFont(Font f) {
+        return font(f.getStyle(), f.getSize2D());
     }
 }

@@ -90,13 +90,14 @@ public final class Pictures {
         int top = 34;
         int rowGap = 26;
         int rowH = 2 * cell + 14;
-        int w = Math.max(left + t * cell + 16, left + Math.max(textWidth(I18n.chart(FOOTER), label()), textWidth(I18n.chart(BATCH_TITLE), title())) + 16);
+        String title = I18n.chart(BATCH_TITLE), footer = I18n.chart(FOOTER); // in the kit's language
+        int w = Math.max(left + t * cell + 16, left + Math.max(textWidth(footer, label()), textWidth(title, title())) + 16);
         int h = top + rows * rowH + (rows - 1) * rowGap + 26;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = start(img);
         g.setFont(title());
         g.setColor(Color.DARK_GRAY);
-        g.drawString(I18n.chart(BATCH_TITLE), left, 20);
+        g.drawString(title, left, 20);
         for (int r = 0; r < rows; r++) {
             int y0 = top + r * (rowH + rowGap);
             int y1 = y0 + cell + 14;
@@ -116,7 +117,7 @@ public final class Pictures {
         }
         g.setFont(label());
         g.setColor(Color.GRAY);
-        drawWithFallback(g, I18n.chart(FOOTER), left, h - 8);
+        drawWithFallback(g, footer, left, h - 8);
         g.dispose();
         return img;
     }

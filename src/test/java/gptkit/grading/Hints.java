@@ -1,9 +1,10 @@
 package gptkit.grading;
 
+import gptkit.I18n;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,11 +21,10 @@ final class Hints {
     private static Map<String, String> zh;
 
     static boolean chinese() {
-        for (String v : new String[] {System.getProperty("lang"), System.getProperty("gptkit.lang"),
-                System.getenv("GPTKIT_LANG")}) {
-            if (v != null && !v.isBlank()) {
-                return v.trim().toLowerCase().startsWith("zh");
-            }
+        String v = I18n.fromSettings(System.getProperty("lang"), System.getProperty("gptkit.lang"),
+                System.getenv("GPTKIT_LANG"));
+        if (v != null) {
+            return v.equals("zh");
         }
         String locale = System.getenv("LC_ALL") != null ? System.getenv("LC_ALL") : System.getenv("LANG");
         return locale != null && locale.startsWith("zh");
@@ -44,17 +44,7 @@ final class Hints {
             Map<String, String> t = new LinkedHashMap<>();
             try (InputStream in = Hints.class.getResourceAsStream(TABLE)) {
                 if (in != null) {
-                    int n = 0;
-                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                        n++;
-                        if (line.isBlank() || line.startsWith("#")) {
-                            continue;
-                        }
-                        String[] kv = line.split("\t", -1);
-                        if (kv.length != 2) {
-                            throw new IllegalStateException("src/test/resources" + TABLE + " line " + n
-                                    + ": expected 'English<TAB>中文'");
-                        }
+                    for (String[] kv : I18n.pairs(in, "src/test/resources" + TABLE)) {
                         t.put(kv[0].replace("\\n", "\n"), kv[1].replace("\\n", "\n"));
                     }
                 }
