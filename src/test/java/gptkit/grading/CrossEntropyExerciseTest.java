@@ -106,14 +106,9 @@ public class CrossEntropyExerciseTest {
         return NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch");
     }
 
-    /** Garbage collection with time for the cleaners: what a long forward pass can bring. */
-    static void collectGarbage() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            byte[][] junk = new byte[32][1 << 16];
-            that(junk.length == 32, "");
-            Thread.sleep(30); // the Reference Handler frees the direct buffers now
-        }
+    /** Garbage collection, its cleaners run: what a long forward pass can bring, every time. */
+    static void collectGarbage() {
+        gptkit.GarbageCollection.collect();
     }
 
     /** Forward through loss, optionally a garbage collection, backward. */
