@@ -12,7 +12,7 @@ The module holds code only, no weights: the .pt is a zip whose code/ folder is t
 below as torch compiled it.
 """
 import os
-from typing import List
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -62,9 +62,13 @@ class Kernels(torch.nn.Module):
 
     @torch.jit.export
     def zero_grad_(self, params: List[Tensor]):
-        """gptkit.autograd.Autograd.zeroGrad: every gradient there is, set to zero in place."""
-        for p in params:
-            g = p.grad
+        """gptkit.autograd.Autograd.zeroGrad: every gradient there is, set to zero in place.
+
+        A parameter before its first backward, or one that backward did not reach, has no gradient.
+        TorchScript types p.grad as a Tensor that is never None and drops a plain `is not None`
+        test, so zero_() would get an undefined tensor; a list of Optional keeps the test."""
+        grads: List[Optional[Tensor]] = [p.grad for p in params]
+        for g in grads:
             if g is not None:
                 g.zero_()
 
