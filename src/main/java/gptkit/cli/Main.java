@@ -34,6 +34,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Engines.class.getName(); // sets the engine's offline and logging properties first
+        gptkit.ddp.Heartbeat.start(); // a torchrun worker beats from its first second: the launcher tells silent from slow
         System.exit(commandLine().execute(args));
     }
 

@@ -23,10 +23,13 @@ final class TorchrunCmd implements Callable<Integer> {
     int timeout;
     @Option(names = "--grace", defaultValue = "30", description = "seconds the other ranks get to stop after one fails")
     int grace;
+    @Option(names = "--silence", defaultValue = "30",
+            description = "seconds a rank may go without a heartbeat (stopped, frozen) before all ranks are stopped")
+    int silence;
     @Parameters(arity = "1..*", description = "the gptkit command each rank runs") List<String> command = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        return Torchrun.launch(nproc, nnodes, nodeRank, masterAddr, masterPort, command, grace, timeout);
+        return Torchrun.launch(nproc, nnodes, nodeRank, masterAddr, masterPort, command, grace, timeout, silence);
     }
 }

@@ -10,6 +10,7 @@ public final class Ddp {
     /** The process group from torchrun's variables; a single process when WORLD_SIZE is unset or 1. */
     public static Collective fromEnv(int timeoutSec) {
         watchLauncher();
+        Heartbeat.start();
         quietLogs();
         String ws = System.getenv("WORLD_SIZE");
         if (ws == null || ws.isBlank()) {

@@ -1,6 +1,8 @@
 package gptkit.ddp;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +26,13 @@ public final class Torchrun {
 
     /** Launches and waits; returns the exit code. */
     public static int launch(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort,
-                             List<String> command, int graceSec, int timeoutSec) throws Exception {
+                             List<String> command, int graceSec, int timeoutSec, int silenceSec) throws Exception {
         if (nprocPerNode < 1 || nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
             throw new IllegalArgumentException("need nproc-per-node >= 1, nnodes >= 1 and 0 <= node-rank < nnodes");
+        }
+        if (silenceSec < 1 || graceSec < 0 || timeoutSec < 1) {
+            throw new IllegalArgumentException("torchrun needs --silence >= 1, --grace >= 0 and --timeout >= 1 (seconds); got "
+                    + "--silence=" + silenceSec + " --grace=" + graceSec + " --timeout=" + timeoutSec);
         }
         if (command.isEmpty()) {
             throw new IllegalArgumentException("torchrun needs a command to run, e.g. train shakespeare_char_cpu");
@@ -58,6 +64,7 @@ public final class Torchrun {
             jvm.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"); // no DJL INFO lines from the workers
         }
         List<Process> procs = new ArrayList<>();
+        Path beats = Files.createTempDirectory("gptkit-torchrun-"); // Heartbeat's files
         // SIGTERM or SIGINT (Ctrl-C) to the launcher: stop the workers too (SIGKILL cannot be caught: the
         // workers watch the launcher's PID, GPTKIT_TORCHRUN_PID, and end themselves)
         Thread stopWorkers = new Thread(() -> stopAll(procs, 3), "torchrun-stop-workers");
@@ -79,6 +86,7 @@ public final class Torchrun {
             env.put("MASTER_ADDR", masterAddr);
             env.put("MASTER_PORT", String.valueOf(masterPort));
             env.put(Ddp.LAUNCHER_PID_ENV, String.valueOf(ProcessHandle.current().pid()));
+            env.put(Heartbeat.DIR_ENV, beats.toString());
             // like torchrun: share the cores instead of every process using all of them
             env.putIfAbsent("OMP_NUM_THREADS",
                     String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / nprocPerNode)));
@@ -90,8 +98,10 @@ public final class Torchrun {
             }
         }
         try {
-            return supervise(procs, nodeRank * nprocPerNode, graceSec);
+            return supervise(procs, nodeRank * nprocPerNode, graceSec, beats, silenceSec);
         } finally {
+            Heartbeat.removeStaleLocks(beats, nodeRank * nprocPerNode, nprocPerNode); // of workers it had to kill
+            gptkit.SafeFiles.deleteTree(beats);
             try {
                 Runtime.getRuntime().removeShutdownHook(stopWorkers);
             } catch (IllegalStateException e) {
@@ -130,16 +140,31 @@ public final class Torchrun {
         });
     }
 
-    /** Waits for all; after the first failure gives the others graceSec to stop, then kills them. */
-    static int supervise(List<Process> procs, int firstRank, int graceSec) throws InterruptedException {
+    /**
+     * Waits for all; after the first failure gives the others graceSec to stop, then kills them.
+     * A rank silent for silenceSec (Heartbeat) is named and the group stopped at once: the others
+     * would wait for it in all-reduce until ddp_timeout.
+     */
+    static int supervise(List<Process> procs, int firstRank, int graceSec, Path beats, int silenceSec)
+            throws InterruptedException {
         long deadline = Long.MAX_VALUE;
         int failed = 0;
+        long started = System.currentTimeMillis();
         while (true) {
             boolean allDone = true;
             for (int i = 0; i < procs.size(); i++) {
                 Process p = procs.get(i);
                 if (p.isAlive()) {
                     allDone = false;
+                    long silent = Heartbeat.silentMs(beats, firstRank + i, started);
+                    if (failed == 0 && silent > silenceSec * 1000L) {
+                        System.err.printf("error: torchrun: rank %d (PID %d) has been silent for %d s, %s; the other "
+                                + "ranks would wait for it in all-reduce until ddp_timeout. Stopping all ranks. The last "
+                                + "checkpoint is intact: resume with --init_from=resume (torchrun's --silence=S waits "
+                                + "longer).%n", firstRank + i, p.pid(), silent / 1000, Heartbeat.state(p.pid()));
+                        failed = 3;
+                        deadline = 0; // kill now: a stopped process does not act on SIGTERM
+                    }
                 } else if (p.exitValue() != 0 && failed == 0) {
                     failed = p.exitValue();
                     System.err.printf("torchrun: rank %d exited with code %d; stopping the other ranks%n",

@@ -68,6 +68,7 @@ public final class OutDirLock implements AutoCloseable {
                 ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(false);
                 HELD.put(dir, new Held(file, ch, l, new int[] {1}));
+                gptkit.ddp.Heartbeat.holding(file); // under torchrun: the launcher removes it if it must kill us
                 ch = null;
                 return new OutDirLock(dir);
             } finally {
@@ -95,6 +96,7 @@ public final class OutDirLock implements AutoCloseable {
                 return;
             }
             HELD.remove(dir);
+            gptkit.ddp.Heartbeat.holding(null);
             try {
                 Files.deleteIfExists(h.file());
             } catch (IOException e) {

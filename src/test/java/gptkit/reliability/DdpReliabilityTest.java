@@ -30,13 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Issue 10, cases 3 (signals to torchrun) and 8 (DDP set-up mistakes). */
 class DdpReliabilityTest {
     /** torchrun with two ranks training for a long time; returns once rank 0 logs iterations. */
-    static Process longTorchrun(Path out, StringBuilder log) throws Exception {
+    static Process longTorchrun(Path out, StringBuilder log, String... torchrunFlags) throws Exception {
         TrainConfig c = TinyCorpus.config(out);
         c.dropout = 0;
         c.max_iters = 1_000_000;
         c.eval_interval = 1_000_000;
         c.ddp_timeout = 60;
-        List<String> args = new ArrayList<>(List.of("torchrun", "--nproc-per-node=2", "--timeout=60", "train", "default"));
+        List<String> args = new ArrayList<>(List.of("torchrun", "--nproc-per-node=2", "--timeout=60"));
+        args.addAll(List.of(torchrunFlags));
+        args.addAll(List.of("train", "default"));
         c.toMap().forEach((k, v) -> args.add("--" + k + "=" + v));
         ProcessBuilder pb = new ProcessBuilder(Cli.command(args.toArray(new String[0]))).redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", "1");
@@ -117,6 +119,38 @@ class DdpReliabilityTest {
         Process p = longTorchrun(out, log);
         try {
             assertAllGoneWithin5s(p, true, log);
+        } finally {
+            stop(p);
+        }
+    }
+
+    /**
+     * A rank stopped with SIGSTOP (Ctrl-Z, a debugger) no longer beats: torchrun names it within
+     * --silence seconds and stops the group, instead of every rank waiting in all-reduce until
+     * ddp_timeout (630 s with the defaults), and removes the out_dir lock the stopped rank 0 held.
+     */
+    @Test
+    void aStoppedRankIsNamedAndItsLockRemoved(@TempDir Path out) throws Exception {
+        StringBuilder log = new StringBuilder();
+        Process p = longTorchrun(out, log, "--silence=5");
+        try {
+            Path lock = out.resolve(gptkit.train.OutDirLock.FILE_NAME);
+            long rank0 = Long.parseLong(java.nio.file.Files.readString(lock).strip()); // rank 0 holds out_dir's lock
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(rank0)).start().waitFor());
+            long t0 = System.nanoTime();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "torchrun still waits 30 s after rank 0 stopped:\n" + log);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertTrue(secs >= 4, "named after " + secs + " s, before --silence=5 had passed:\n" + log);
+            assertEquals(3, p.exitValue(), log.toString());
+            Thread.sleep(200); // the drain thread reads the last lines
+            String text;
+            synchronized (log) {
+                text = log.toString();
+            }
+            assertTrue(text.contains("error: torchrun: rank 0 (PID " + rank0 + ") has been silent for ")
+                    && text.contains("stopped (SIGSTOP or Ctrl-Z)"), text);
+            assertFalse(java.nio.file.Files.exists(lock), "rank 0's lock is left behind:\n" + text);
+            assertFalse(ProcessHandle.of(rank0).map(ProcessHandle::isAlive).orElse(false), "rank 0 still there");
         } finally {
             stop(p);
         }
