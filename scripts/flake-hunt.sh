@@ -18,14 +18,18 @@ for k in $(seq 1 "$n"); do
   mkdir -p "target/flake-hunt/run-$k" && cp -r target/surefire-reports/. "target/flake-hunt/run-$k/" 2>/dev/null
   failures="$(python3 - "target/flake-hunt/run-$k" <<'PY'
 import sys, glob, xml.etree.ElementTree as ET
+tests = skipped = 0
 for f in sorted(glob.glob(sys.argv[1] + "/TEST-*.xml")):
     for case in ET.parse(f).getroot().iter("testcase"):
+        tests += 1
+        skipped += len(case.findall("skipped")) > 0
         for bad in list(case.findall("failure")) + list(case.findall("error")):
             msg = (bad.get("message") or "").strip().splitlines()
             print(f"  {case.get('classname')}.{case.get('name')}: {msg[0][:200] if msg else bad.tag}")
+print(f"{tests} tests, {skipped} skipped", file=sys.stderr)
 PY
-)"
-  totals="$(grep -h "Tests run:" "target/flake-hunt/run-$k.log" | tail -1)"
+)" 2> "target/flake-hunt/run-$k.totals"
+  totals="$(cat "target/flake-hunt/run-$k.totals")"
   if [ "$rc" = 0 ] && [ -z "$failures" ]; then
     green=$((green + 1))
     echo "run $k/$n: green in $((SECONDS - start)) s ${totals:+($totals)}"
