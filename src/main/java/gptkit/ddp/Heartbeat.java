@@ -19,6 +19,7 @@ import java.util.List;
 public final class Heartbeat {
     public static final String DIR_ENV = "GPTKIT_TORCHRUN_HEARTBEAT";
     private static Thread beating;
+    private static volatile Path file; // this rank's file, once beating
     private static volatile Path lock; // the out_dir lock this process holds, for the launcher to clean up
 
     private Heartbeat() {}
@@ -30,10 +31,10 @@ public final class Heartbeat {
         if (beating != null || dir == null || dir.isBlank() || rank == null) {
             return;
         }
-        Path file = Path.of(dir, "rank-" + rank.strip());
+        file = Path.of(dir, "rank-" + rank.strip());
         beating = new Thread(() -> {
             while (true) {
-                write(file);
+                write();
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException e) {
@@ -48,9 +49,14 @@ public final class Heartbeat {
     /** The out_dir lock this process now holds (null: none): the launcher removes it if it must kill us. */
     public static void holding(Path lockFile) {
         lock = lockFile == null ? null : lockFile.toAbsolutePath();
+        write(); // now, not at the next beat: the launcher may have to kill this process within the second
     }
 
-    private static void write(Path file) {
+    private static synchronized void write() {
+        Path file = Heartbeat.file;
+        if (file == null) {
+            return; // not a torchrun worker
+        }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Path held = lock;
         String text = ProcessHandle.current().pid() + "\n" + (held == null ? "" : held) + "\n";
