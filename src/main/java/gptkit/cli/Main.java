@@ -122,6 +122,9 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (sample != 0) { // 0: no sample
+                Sample.checkMaxNewTokens("--sample", sample, 2);
+            }
             TrainConfig cfg = config(preset, overrides);
             Parts chosen = switch (parts) {
                 case "library" -> Parts.library();
@@ -137,6 +140,13 @@ public final class Main implements Runnable {
                 default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
             };
             try (Trainer t = new Trainer(cfg, chosen)) {
+                // the sample's prompt, checked before training: a corpus without it starts from its first character
+                String usual = samplePrompt(cfg.dataset, null);
+                String prompt = samplePrompt(cfg.dataset, t.tokenizer());
+                if (sample > 0 && t.isMaster() && !prompt.equals(usual)) {
+                    System.out.printf("--sample: the vocabulary of %s has no %s; the sample starts from '%s', its "
+                            + "first character%n", cfg.dataset, usual.equals("\n") ? "newline" : usual, prompt);
+                }
                 long start = System.nanoTime();
                 Trainer.Result r = t.run();
                 if (t.ddp().worldSize() > 1) {
@@ -153,7 +163,6 @@ public final class Main implements Runnable {
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
                         t.outDir());
                 if (sample > 0) {
-                    String prompt = cfg.dataset.startsWith("songci") ? "春江" : "\n";
                     System.out.println("---------------");
                     System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
                             new SplittableRandom(cfg.seed)));
@@ -161,6 +170,19 @@ public final class Main implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** train --sample's prompt: nanoGPT's newline ("春江" for Song ci), or the vocabulary's first character if absent. */
+    static String samplePrompt(String dataset, CharTokenizer tok) {
+        String p = dataset.startsWith("songci") ? "春江" : "\n";
+        try {
+            if (tok != null) {
+                tok.encode(p);
+            }
+            return p;
+        } catch (IllegalArgumentException e) {
+            return tok.chars().substring(0, tok.chars().offsetByCodePoints(0, 1));
         }
     }
 
@@ -177,8 +199,16 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            // every flag before the checkpoint is read
+            if (numSamples < 1) {
+                throw new IllegalArgumentException("--num_samples=" + numSamples + ": give 1 or more samples");
+            }
+            Sample.checkMaxNewTokens("--max_new_tokens", maxNewTokens, start.codePointCount(0, start.length()));
+            Sample.checkTemperature("--temperature", temperature);
+            Sample.checkTopK("--top_k", topK);
             Checkpoint.Loaded ckpt = Checkpoint.load(Path.of(outDir, Checkpoint.FILE_NAME));
             CharTokenizer tok = CharTokenizer.fromChars(ckpt.header().vocab);
+            checkPrompt("--start", start, tok, outDir);
             try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
                 Checkpoint.copyInto(ckpt, model.params(), "");
                 SplittableRandom rng = new SplittableRandom(seed);
@@ -188,6 +218,16 @@ public final class Main implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** A prompt every character of which the model knows; otherwise one line naming the flag and the character. */
+    static void checkPrompt(String key, String prompt, CharTokenizer tok, Object model) {
+        try {
+            tok.encode(prompt);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage().replace("this model", "the model in " + model)
+                    + " Give " + key + " in characters of its training text.", e);
         }
     }
 
