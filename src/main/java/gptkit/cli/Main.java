@@ -47,6 +47,13 @@ public final class Main implements Runnable {
             cl.getSubcommands().get(cmd).getCommandSpec().usageMessage().footer("%nOverrides, with nanoGPT's names "
                     + "(values of the 'default' config; a preset changes some):%n" + keys);
         }
+        // a flag picocli cannot parse (--num_samples=abc, a flag given twice): one line, not the whole usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+            e.getCommandLine().getErr().println("error: " + e.getMessage().strip().replace('\n', ' ')
+                    + (e.getMessage().strip().endsWith(".") ? "" : ".") + " See ./" + spec.qualifiedName() + " --help.");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // one clear line for a user mistake; the stack trace only for a real bug
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException

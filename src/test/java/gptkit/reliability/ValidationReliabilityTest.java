@@ -158,6 +158,9 @@ class ValidationReliabilityTest {
             assertHas(c.oneLineError(), Arrays.copyOfRange(b, 1, b.length));
             assertEquals("", c.out, b[0] + " printed something");
         }
+        // what picocli refuses itself: one line too, not the usage
+        assertHas(Cli.run("sample", dir, "--num_samples=abc").oneLineError(), "--num_samples", "abc", "--help");
+        assertHas(Cli.run("sample", dir, "--seed=5", "--seed=6").oneLineError(), "--seed", "once");
         Cli ok = Cli.run("sample", dir, "--start=to", "--max_new_tokens=5", "--num_samples=1", "--top_k=0");
         assertEquals(0, ok.code, ok.err);
         assertTrue(ok.out.startsWith("to") && ok.out.lines().findFirst().orElse("").length() >= 2, ok.out);
