@@ -29,6 +29,14 @@ DATA = WORK / "data"
 OUT = WORK / "out"
 TINY = ["--n_layer=1", "--n_head=2", "--n_embd=16", "--block_size=16", "--batch_size=4", "--eval_iters=2",
         "--eval_interval=5", "--log_interval=5", "--progress=false", "--charts=false", f"--data_dir={DATA}"]
+
+
+def tiny(*extra):
+    """TINY with extra --key=value flags replacing its own: a key given twice is an error (issue 21)."""
+    keys = {a.split("=", 1)[0] for a in extra}
+    return [a for a in TINY if a.split("=", 1)[0] not in keys] + list(extra)
+
+
 ENV = dict(os.environ, GPTKIT_DATA=os.environ.get("GPTKIT_DATA", str(REPO.parent / "shared" / "data")))
 
 
@@ -72,6 +80,54 @@ def checkpoint_with(json_bytes):
     return body + struct.pack(">q", zlib.crc32(body))
 
 
+# ---- issue 21: input validation, every command and key (run_validation_cases) ----
+def run_validation_cases():
+    """Out-of-range, non-finite, overflowing and repeated settings and flags: one error line each, before
+    anything is trained, allocated or written. Uses the Shakespeare model in OUT trained by main()."""
+    train = ["train", "shakespeare_char_cpu"]
+    case("learning_rate=1e309 (Infinity)", [*train, *tiny(f"--out_dir={OUT}", "--learning_rate=1e309")],
+         ["learning_rate", "finite"])
+    case("beta1=1.0", [*train, *tiny(f"--out_dir={OUT}", "--beta1=1.0")], ["beta1", "[0, 1)"])
+    case("dropout=NaN", [*train, *tiny(f"--out_dir={OUT}", "--dropout=NaN")], ["dropout"])
+    case("block_size=100000 (a causal mask of 10^10 entries)",
+         [*train, *tiny(f"--out_dir={WORK / 'v1'}", "--block_size=100000")],
+         ["block_size=100000", "causal mask", "At most block_size="])
+    case("n_embd=65536 n_head=1 (mlp.c_fc overflows an int)",
+         [*train, *tiny(f"--out_dir={WORK / 'v1'}", "--n_embd=65536", "--n_head=1")],
+         ["n_embd=65536", "At most n_embd="])
+    case("a key given twice on the command line",
+         [*train, *tiny(f"--out_dir={WORK / 'v1'}"), "--max_iters=5", "--max_iters=10"],
+         ["--max_iters=5", "--max_iters=10"])
+    conf = WORK / "twice.conf"
+    conf.write_text("base = shakespeare_char_cpu\nmax_iters = 5\nmax_iters = 10\n")
+    case("a key set twice in a config file", ["train", str(conf), *tiny(f"--out_dir={WORK / 'v1'}")],
+         ["twice.conf", "max_iters", "line 2", "line 3"])
+    for flag in ["--max_new_tokens=-5", "--max_new_tokens=2147483647", "--num_samples=-1", "--temperature=NaN",
+                 "--temperature=1e-320", "--top_k=-1", "--num_samples=abc"]:
+        case(f"sample {flag}", ["sample", f"--out_dir={OUT}", "--start=ROMEO:", flag], [flag.split("=")[0]])
+    case("sample --start with a character the model never saw", ["sample", f"--out_dir={OUT}", "--start=\u6625"],
+         ["--start", "U+6625"])
+    case("formmatch on a Shakespeare model", ["formmatch", str(OUT)], ["shakespeare_char", "songci_poems_cpu"])
+    case("formmatch --samples=0", ["formmatch", str(OUT), "--samples=0"], ["--samples=0"])
+    empty = WORK / "empty.txt"
+    empty.write_text("")
+    case("prepare an empty file", ["prepare", f"--text={empty}", f"--data_dir={DATA}"], ["empty.txt", "empty"])
+    case("bench --iters=0", ["bench", "shakespeare_char_cpu", "--iters=0"], ["--iters=0"])
+    case("bench --max_iters (bench sets it)", ["bench", "shakespeare_char_cpu", "--max_iters=9"], ["--max_iters=9"])
+    case("torchrun --nproc-per-node=0", ["torchrun", "--nproc-per-node=0", *train], ["--nproc-per-node=0"])
+
+    # train --sample=N on a text without a newline: trains, and says before training where the sample starts
+    flat = WORK / "flat.txt"
+    flat.write_text("abc de " * 800)
+    run(["prepare", f"--text={flat}", f"--data_dir={DATA}"])
+    r = run([*train, *tiny(f"--out_dir={WORK / 'flat-out'}", "--dataset=flat", "--max_iters=2"), "--sample=20"])
+    note = r.stdout.find("--sample: the vocabulary of flat has no newline")
+    ok = r.returncode == 0 and 0 <= note < r.stdout.find("done:")
+    results.append(("train --sample on a text without a newline", ok, []))
+    print(f"{'ok  ' if ok else 'FAIL'} train --sample on a text without a newline: exit {r.returncode}; "
+          f"{r.stdout[note:note + 120].strip() if note >= 0 else r.stderr.strip()[-300:]}")
+
+
 def main():
     print(f"battery in {WORK}")
     r = run(["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--max_iters=10", "--always_save_checkpoint=true"])
@@ -87,7 +143,7 @@ def main():
     case("text that is not UTF-8", ["prepare", f"--text={text}", f"--data_dir={DATA}"], ["roman.txt", "iconv"])
     case("a binary file as text", ["prepare", f"--text={binary}", f"--data_dir={DATA}"], ["model.bin", "not a text"])
     case("resume with an architecture override",
-         ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--init_from=resume", "--n_embd=32"],
+         ["train", "shakespeare_char_cpu", *tiny(f"--out_dir={OUT}", "--init_from=resume", "--n_embd=32")],
          ["n_embd", "contradicts"])
     case("max_iters below 0", ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--max_iters=-1"],
          ["max_iters"])
@@ -102,7 +158,7 @@ def main():
         run(["prepare", f"--text={other / 'tiny.txt'}", f"--data_dir={other}"])
 
     case("a fresh run over another dataset's checkpoint",
-         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={other}", "--dataset=tiny", f"--out_dir={OUT}"],
+         ["train", "shakespeare_char_cpu", *tiny(f"--data_dir={other}", "--dataset=tiny", f"--out_dir={OUT}")],
          ["tiny", "overwrite_out_dir"], setup=prepare_other)
     bad = WORK / "bad-ckpt"
     bad.mkdir()
@@ -141,8 +197,8 @@ def main():
          watch=(OUT,), setup=break_vocab, teardown=mend_vocab)
 
     # two trainers on one out_dir: the second refuses, naming the first one's PID
-    first = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *TINY, f"--out_dir={WORK / 'busy'}",
-                              "--max_iters=100000", "--eval_interval=100000"], env=ENV,
+    first = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *tiny(f"--out_dir={WORK / 'busy'}",
+                              "--max_iters=100000", "--eval_interval=100000")], env=ENV,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
@@ -156,9 +212,9 @@ def main():
         first.wait(timeout=30)
 
     # torchrun: SIGTERM to the launcher ends every worker within 5 s
-    launcher = subprocess.Popen([GPTKIT, "torchrun", "--nproc-per-node=2", "train", "shakespeare_char_cpu", *TINY,
-                                 f"--out_dir={WORK / 'ddp'}", "--max_iters=100000", "--eval_interval=100000",
-                                 "--gradient_accumulation_steps=2"], env=ENV,
+    launcher = subprocess.Popen([GPTKIT, "torchrun", "--nproc-per-node=2", "train", "shakespeare_char_cpu",
+                                 *tiny(f"--out_dir={WORK / 'ddp'}", "--max_iters=100000", "--eval_interval=100000",
+                                       "--gradient_accumulation_steps=2")], env=ENV,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     workers = []
     deadline = time.time() + 120
@@ -178,6 +234,8 @@ def main():
     for w in alive:
         os.kill(w, signal.SIGKILL)
     launcher.wait(timeout=30)
+
+    run_validation_cases()
 
     clear = sum(1 for _, ok, _ in results if ok)
     lost = sum(len(lost) for _, _, lost in results)

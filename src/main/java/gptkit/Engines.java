@@ -47,7 +47,7 @@ public final class Engines {
         if (name.equals("cpu")) {
             return Device.cpu();
         }
-        if (name.startsWith("cuda")) {
+        if (name.matches("cuda(:[0-9]{1,4})?")) { // cuda:abc or cuda:-1 fall through to the message below
             int id = name.contains(":") ? Integer.parseInt(name.substring(name.indexOf(':') + 1)) : 0;
             if (engine.getGpuCount() <= id) {
                 throw new IllegalArgumentException(

@@ -21,6 +21,20 @@ final class BenchCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (iters < 1 || warmup < 0 || (long) warmup + iters - 1 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format("--iters=%d --warmup=%d: bench times --iters >= 1 "
+                    + "iterations after --warmup >= 0 untimed ones (together at most %,d)", iters, warmup,
+                    Integer.MAX_VALUE));
+        }
+        for (String o : overrides) { // the bench sets these itself: a user's value would be silently replaced
+            for (String own : List.of("max_iters", "eval_interval", "eval_iters", "log_interval", "out_dir")) {
+                if (o.startsWith("--" + own + "=")) {
+                    throw new IllegalArgumentException(o + ": bench sets " + own + " itself (it trains --warmup + "
+                            + "--iters iterations into a temp folder, evaluating once); leave it out, or use "
+                            + "--iters=N and --warmup=N.");
+                }
+            }
+        }
         // the user's config, then the bench's own settings on top (iteration 0 still evaluates once: keep it short)
         TrainConfig cfg = Main.config(preset, overrides);
         cfg.apply("--max_iters=" + (warmup + iters - 1), "--eval_interval=" + Integer.MAX_VALUE, "--eval_iters=1",

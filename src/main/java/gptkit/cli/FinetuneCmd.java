@@ -40,6 +40,10 @@ final class FinetuneCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sample < 0) {
+            throw new IllegalArgumentException("--sample=" + sample + ": give the number of samples to print at the "
+                    + "end, 0 for none");
+        }
         TrainConfig cfg = Main.config(preset, overrides);
         if (cfg.init_from.equals("scratch")) {
             throw new IllegalArgumentException("finetune needs the model to start from: --init_from=OUT_DIR (the "
@@ -57,6 +61,10 @@ final class FinetuneCmd implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
         };
         try (Trainer t = new Trainer(cfg, chosen)) {
+            if (sample > 0) { // before training: the prompt's characters, and N rows of one batch that fit
+                Main.checkPrompt("--prompt", prompt + "\n", t.tokenizer(), "data/" + cfg.dataset);
+                FormMatch.checkRows("--sample", sample, sample, t.model().config());
+            }
             long start = System.nanoTime();
             Trainer.Result r = t.run();
             if (!t.isMaster()) {

@@ -10,6 +10,7 @@ import gptkit.model.GPT;
 import gptkit.plot.Charts;
 import gptkit.plot.Pinyin;
 import gptkit.sample.FormMatch;
+import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,10 +57,20 @@ final class FormMatchCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 1 || tunes < 1 || authors < 1) {
-            throw new IllegalArgumentException("--samples, --tunes and --authors must be >= 1");
+        for (Map.Entry<String, Integer> o : Map.of("--samples", samples, "--tunes", tunes, "--authors", authors)
+                .entrySet()) {
+            if (o.getValue() < 1) {
+                throw new IllegalArgumentException(o.getKey() + "=" + o.getValue() + ": must be 1 or more");
+            }
         }
+        if (!(minShare > 0 && minShare <= 1)) {
+            throw new IllegalArgumentException("--min_share=" + minShare + ": a share of a tune's poems, in (0, 1] "
+                    + "(0.9: the usual form is at least 90% of them)");
+        }
+        Sample.checkTemperature("--temperature", temperature);
+        Sample.checkTopK("--top_k", topK);
         Checkpoint.Loaded tuned = load(outDir);
+        requireSongCi(outDir, tuned);
         if (base == null) {
             Object init = tuned.header().config == null ? null : tuned.header().config.get("init_from");
             base = init == null || init.equals("scratch") || init.equals("resume") ? "none" : init.toString();
@@ -74,8 +85,18 @@ final class FormMatchCmd implements Callable<Integer> {
         TokenFile val = TokenFile.open(dir.resolve("val.bin"));
         List<SongCiSets.Poem> poems = SongCiSets.parse(decode(tok, train) + decode(tok, val));
         List<FormMatch.Form> forms = FormMatch.usualForms(poems, tunes, minShare, authors);
+        if (forms.isEmpty()) { // nothing to measure: a table of 0/0 would print NaN
+            throw new IllegalArgumentException(String.format("%s holds no tune whose usual form is at least "
+                    + "--min_share=%s of its poems (%,d poems read): formmatch needs Song ci's prompt/response data "
+                    + "(--dataset=%s), or a lower --min_share.", dir, minShare, poems.size(), SongCiSets.SFT));
+        }
         int nl = tok.encode("\n")[0];
         List<int[][]> heldOut = SftBatches.pairs(val, nl);
+        if (heldOut.isEmpty()) { // the held-out loss would be 0/0
+            throw new IllegalArgumentException(dir.resolve("val.bin") + " holds no prompt/response pair to measure the "
+                    + "held-out loss on: formmatch needs Song ci's prompt/response data (--dataset=" + SongCiSets.SFT
+                    + "; run ./gptkit prepare " + SongCiSets.SFT + ").");
+        }
         Map<String, Path> models = new LinkedHashMap<>();
         if (!base.equals("none")) {
             models.put("base", Path.of(base));
@@ -93,6 +114,9 @@ final class FormMatchCmd implements Callable<Integer> {
             try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
                 Checkpoint.copyInto(ckpt, model.params(), "");
                 int block = model.config().block_size();
+                // measure samples a tune's rows one author at a time: the largest batch is samples / fewest authors
+                int fewest = forms.stream().mapToInt(f -> f.authors().size()).min().orElse(1);
+                FormMatch.checkRows("--samples", samples, (samples + fewest - 1) / fewest, model.config());
                 losses.put(m.getKey(), FormMatch.responseLoss(model, heldOut, block, nl, 32));
                 List<FormMatch.Result> rs = new ArrayList<>();
                 for (FormMatch.Form f : forms) {
@@ -172,6 +196,18 @@ final class FormMatchCmd implements Callable<Integer> {
         Charts.savePng(Charts.bars(String.format("the tune's form in the samples (%d per tune and model)", samples),
                 "share", labels, series), outDir.resolve("formmatch.png"));
         System.out.println("table in " + outDir.resolve("formmatch.csv") + ", chart in " + outDir.resolve("formmatch.png"));
+    }
+
+    /** A model trained on another corpus than Song ci has no tunes to follow: one line saying what to train. */
+    static void requireSongCi(Path dir, Checkpoint.Loaded ckpt) {
+        Object dataset = ckpt.header().config == null ? null : ckpt.header().config.get("dataset");
+        if (dataset == null || !dataset.toString().startsWith("songci")) {
+            throw new IllegalArgumentException(String.format("the model in %s was trained on dataset '%s', not on "
+                    + "Song ci: formmatch measures whether a Song-ci model writes the form a tune asks for. Train one "
+                    + "as the README's Fine-tuning section says: ./gptkit train songci_poems_cpu, then ./gptkit "
+                    + "finetune songci_sft_cpu --init_from=out-songci-poems, then ./gptkit formmatch out-songci-sft.",
+                    dir, dataset == null ? "unknown" : dataset));
+        }
     }
 
     private static Checkpoint.Loaded load(Path dir) throws IOException {

@@ -48,6 +48,13 @@ public final class Main implements Runnable {
             cl.getSubcommands().get(cmd).getCommandSpec().usageMessage().footer("%nOverrides, with nanoGPT's names "
                     + "(values of the 'default' config; a preset changes some):%n" + keys);
         }
+        // a flag picocli cannot parse (--num_samples=abc, a flag given twice): one line, not the whole usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+            e.getCommandLine().getErr().println("error: " + e.getMessage().strip().replace('\n', ' ')
+                    + (e.getMessage().strip().endsWith(".") ? "" : ".") + " See ./" + spec.qualifiedName() + " --help.");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // one clear line for a user mistake; the stack trace only for a real bug
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
@@ -123,6 +130,9 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (sample != 0) { // 0: no sample
+                Sample.checkMaxNewTokens("--sample", sample, 2);
+            }
             TrainConfig cfg = config(preset, overrides);
             Parts chosen = switch (parts) {
                 case "library" -> Parts.library();
@@ -138,6 +148,13 @@ public final class Main implements Runnable {
                 default -> throw new IllegalArgumentException("--parts=" + parts + ": use library or exercises");
             };
             try (Trainer t = new Trainer(cfg, chosen)) {
+                // the sample's prompt, checked before training: a corpus without it starts from its first character
+                String usual = samplePrompt(cfg.dataset, null);
+                String prompt = samplePrompt(cfg.dataset, t.tokenizer());
+                if (sample > 0 && t.isMaster() && !prompt.equals(usual)) {
+                    System.out.printf("--sample: the vocabulary of %s has no %s; the sample starts from '%s', its "
+                            + "first character%n", cfg.dataset, usual.equals("\n") ? "newline" : usual, prompt);
+                }
                 long start = System.nanoTime();
                 Trainer.Result r = t.run();
                 if (t.ddp().worldSize() > 1) {
@@ -154,7 +171,6 @@ public final class Main implements Runnable {
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
                         t.outDir());
                 if (sample > 0) {
-                    String prompt = cfg.dataset.startsWith("songci") ? "春江" : "\n";
                     System.out.println("---------------");
                     System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
                             new SplittableRandom(cfg.seed)));
@@ -162,6 +178,19 @@ public final class Main implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** train --sample's prompt: nanoGPT's newline ("春江" for Song ci), or the vocabulary's first character if absent. */
+    static String samplePrompt(String dataset, CharTokenizer tok) {
+        String p = dataset.startsWith("songci") ? "春江" : "\n";
+        try {
+            if (tok != null) {
+                tok.encode(p);
+            }
+            return p;
+        } catch (IllegalArgumentException e) {
+            return tok.chars().substring(0, tok.chars().offsetByCodePoints(0, 1));
         }
     }
 
@@ -178,8 +207,16 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            // every flag before the checkpoint is read
+            if (numSamples < 1) {
+                throw new IllegalArgumentException("--num_samples=" + numSamples + ": give 1 or more samples");
+            }
+            Sample.checkMaxNewTokens("--max_new_tokens", maxNewTokens, start.codePointCount(0, start.length()));
+            Sample.checkTemperature("--temperature", temperature);
+            Sample.checkTopK("--top_k", topK);
             Checkpoint.Loaded ckpt = Checkpoint.load(Path.of(outDir, Checkpoint.FILE_NAME));
             CharTokenizer tok = CharTokenizer.fromChars(ckpt.header().vocab);
+            checkPrompt("--start", start, tok, outDir);
             try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
                 Checkpoint.copyInto(ckpt, model.params(), "");
                 SplittableRandom rng = new SplittableRandom(seed);
@@ -189,6 +226,16 @@ public final class Main implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** A prompt every character of which the model knows; otherwise one line naming the flag and the character. */
+    static void checkPrompt(String key, String prompt, CharTokenizer tok, Object model) {
+        try {
+            tok.encode(prompt);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage().replace("this model", "the model in " + model)
+                    + " Give " + key + " in characters of its training text.", e);
         }
     }
 

@@ -30,6 +30,28 @@ final class TorchrunCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // one rank is one JVM with its own model: more than 8 a core only wait for each other
+        int most = 8 * Runtime.getRuntime().availableProcessors();
+        if (nproc < 1 || nproc > most) {
+            throw new IllegalArgumentException("--nproc-per-node=" + nproc + ": give 1 to " + most + " processes (8 per "
+                    + "core of this machine; each rank is a JVM with its own copy of the model)");
+        }
+        if (nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
+            throw new IllegalArgumentException(String.format("--nnodes=%d --node-rank=%d: need nnodes >= 1 and "
+                    + "0 <= node-rank < nnodes (node 0 runs the tracker)", nnodes, nodeRank));
+        }
+        if (masterPort < 0 || masterPort > 65535) {
+            throw new IllegalArgumentException("--master-port=" + masterPort + ": a TCP port is 1 to 65535 (0: "
+                    + "node 0 picks one)");
+        }
+        if (timeout < 1 || timeout > 7 * 24 * 3600 || grace < 0 || grace > 3600) {
+            throw new IllegalArgumentException(String.format("--timeout=%d --grace=%d: the tracker's timeout is 1 to "
+                    + "604800 seconds, the grace after a failure 0 to 3600 seconds", timeout, grace));
+        }
+        if (silence < 1 || silence > 7 * 24 * 3600) {
+            throw new IllegalArgumentException("--silence=" + silence + ": the seconds a rank may go without a heartbeat "
+                    + "are 1 to 604800");
+        }
         return Torchrun.launch(nproc, nnodes, nodeRank, masterAddr, masterPort, command, grace, timeout, silence);
     }
 }

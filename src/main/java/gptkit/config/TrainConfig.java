@@ -109,6 +109,7 @@ public final class TrainConfig {
         } catch (IOException e) {
             throw new IllegalArgumentException("Cannot read config " + nameOrFile + ": " + e.getMessage(), e);
         }
+        Map<String, Integer> seen = new LinkedHashMap<>(); // key -> line: a key set twice in one file is a mistake
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n).replaceFirst("(^|\\s)#.*$", "").strip();
             if (line.isEmpty()) {
@@ -121,6 +122,13 @@ public final class TrainConfig {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
+            Integer first = seen.putIfAbsent(key, n);
+            if (first != null) {
+                throw new IllegalArgumentException(String.format("%s sets %s twice: line %d (%s = %s) and line %d "
+                        + "(%s = %s). Keep one of them (a file's later line does not silently win).", where, key,
+                        first + 1, key, lines.get(first).replaceFirst("^[^=]*=", "").replaceFirst("(^|\\s)#.*$", "")
+                                .strip(), n + 1, key, value));
+            }
             try {
                 if (key.equals("base")) {
                     load(value, depth + 1);
@@ -140,6 +148,7 @@ public final class TrainConfig {
      */
     public List<String> apply(String... args) {
         List<String> rest = new ArrayList<>();
+        Map<String, String> given = new LinkedHashMap<>(); // a key given twice is a mistake, not "the last wins"
         for (String arg : args) {
             if (!arg.startsWith("--")) {
                 rest.add(arg);
@@ -149,7 +158,13 @@ public final class TrainConfig {
             if (eq < 0) {
                 throw new IllegalArgumentException("Override '" + arg + "' needs a value: --key=value");
             }
-            set(arg.substring(2, eq), arg.substring(eq + 1));
+            String key = arg.substring(2, eq);
+            String before = given.putIfAbsent(key, arg.substring(eq + 1));
+            if (before != null) {
+                throw new IllegalArgumentException(String.format("--%s is given twice (--%s=%s and --%s=%s): give it "
+                        + "once.", key, key, before, key, arg.substring(eq + 1)));
+            }
+            set(key, arg.substring(eq + 1));
         }
         return rest;
     }
@@ -234,7 +249,9 @@ public final class TrainConfig {
 
     /**
      * Every rule a config must follow, checked in one place before anything is built or
-     * connected; the message names the key and what to do.
+     * connected; the message names the key and what to do. Every key has its rule here (strings
+     * that name a file or folder are checked where they are opened; booleans and seed take any
+     * value).
      */
     public void validate() {
         positive("gradient_accumulation_steps", gradient_accumulation_steps);
@@ -247,14 +264,31 @@ public final class TrainConfig {
         positive("n_head", n_head);
         positive("n_embd", n_embd);
         positive("ddp_timeout", ddp_timeout);
+        if (ddp_timeout > 7 * 24 * 3600) { // milliseconds of it must fit an int, and a week is no timeout
+            throw new IllegalArgumentException("ddp_timeout is in seconds and must be at most 604800 (a week), got "
+                    + ddp_timeout);
+        }
         if (max_iters < 0) {
             throw new IllegalArgumentException("max_iters must be >= 0 (the last iteration trained; 0 trains one "
                     + "step), got " + max_iters);
+        }
+        if (warmup_iters < 0 || lr_decay_iters < 0) {
+            throw new IllegalArgumentException(String.format("warmup_iters and lr_decay_iters must be >= 0, got "
+                    + "warmup_iters=%d, lr_decay_iters=%d", warmup_iters, lr_decay_iters));
         }
         if (n_embd % n_head != 0) {
             throw new IllegalArgumentException(String.format("n_embd %% n_head must be 0 (each head gets "
                     + "n_embd/n_head channels), got n_embd=%d, n_head=%d. Pick n_head among the divisors of n_embd.",
                     n_embd, n_head));
+        }
+        // doubles: NaN and Infinity (1e309 parses to Infinity) pass no rule
+        for (String key : List.of("dropout", "lora_alpha", "learning_rate", "weight_decay", "beta1", "beta2",
+                "grad_clip", "min_lr", "peak_flops")) {
+            double v = (double) toMap().get(key);
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException(key + " must be a finite number, got " + v
+                        + (Double.isInfinite(v) ? " (a value beyond 1.8e308 reads as Infinity)" : ""));
+            }
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
@@ -262,6 +296,25 @@ public final class TrainConfig {
         if (!(learning_rate > 0) || min_lr < 0) {
             throw new IllegalArgumentException(String.format("learning_rate must be > 0 and min_lr >= 0, got "
                     + "learning_rate=%g, min_lr=%g", learning_rate, min_lr));
+        }
+        for (String key : List.of("beta1", "beta2")) {
+            double b = (double) toMap().get(key);
+            if (b < 0 || b >= 1) { // beta = 1 never forgets the first gradient, and bias correction divides by 0
+                throw new IllegalArgumentException(key + " must be in [0, 1) (AdamW's decay of its moving "
+                        + "average; nanoGPT: beta1=0.9, beta2=0.95), got " + b);
+            }
+        }
+        if (weight_decay < 0) {
+            throw new IllegalArgumentException("weight_decay must be >= 0 (0: none; nanoGPT: 0.1), got "
+                    + weight_decay);
+        }
+        if (grad_clip < 0) {
+            throw new IllegalArgumentException("grad_clip must be >= 0 (0 disables clipping; nanoGPT: 1.0), got "
+                    + grad_clip);
+        }
+        if (!(peak_flops > 0)) {
+            throw new IllegalArgumentException("peak_flops must be > 0 (the hardware's peak FLOP/s, for MFU; "
+                    + "nanoGPT: 312e12), got " + peak_flops);
         }
         if (decay_lr && lr_decay_iters <= warmup_iters) {
             throw new IllegalArgumentException(String.format(
@@ -276,6 +329,10 @@ public final class TrainConfig {
             throw new IllegalArgumentException("lora_rank must be >= 0 (0: no LoRA, every weight trains), got "
                     + lora_rank);
         }
+        if (lora_rank > n_embd) { // A is r x n_embd: a rank above n_embd adds parameters and nothing else
+            throw new IllegalArgumentException("lora_rank must be at most n_embd (" + n_embd + "): an update of rank "
+                    + "r to an n_embd-wide projection cannot have a rank above n_embd; got " + lora_rank);
+        }
         if (lora_rank > 0 && !(lora_alpha > 0)) {
             throw new IllegalArgumentException("lora_alpha must be > 0 with lora_rank > 0, got " + lora_alpha);
         }
@@ -288,6 +345,14 @@ public final class TrainConfig {
             throw new IllegalArgumentException("out_dir is empty: give the folder for the checkpoint and log, "
                     + "e.g. --out_dir=out-" + dataset);
         }
+        if (dataset.isBlank() || data_dir.isBlank()) {
+            throw new IllegalArgumentException("dataset and data_dir must not be empty (e.g. --dataset=shakespeare_char "
+                    + "--data_dir=data), got dataset='" + dataset + "', data_dir='" + data_dir + "'");
+        }
+        if (!device.matches("auto|cpu|cuda|cuda:[0-9]{1,4}")) {
+            throw new IllegalArgumentException("device must be auto, cpu, cuda or cuda:N (N the GPU's number), got '"
+                    + device + "'");
+        }
         switch (dtype) {
             case "float32", "float16" -> { }
             case "bfloat16" -> throw new IllegalArgumentException("dtype=bfloat16 is not supported: DJL 0.35.1's "
@@ -295,6 +360,10 @@ public final class TrainConfig {
                     + "Use --dtype=float16 (mixed precision with a GradScaler) or --dtype=float32.");
             default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + dtype);
         }
+        // sizes whose products overflow an int or pass memory: the vocabulary is not known yet, so at least 1
+        // character (the trainer checks again with it, and with the device it resolved)
+        Footprint.training(block_size, 1, n_layer, n_head, n_embd, bias, batch_size, lora_rank == 0, dtype)
+                .check(device.equals("cpu") ? Footprint.physicalMemory() : 0);
     }
 
     private static void positive(String key, long value) {

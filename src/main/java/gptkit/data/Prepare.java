@@ -324,14 +324,18 @@ public final class Prepare {
 
     /** Encodes the text into a temp folder beside dir, then moves the files in, meta.json last. */
     private static Result write(String text, Path dir, String source, String sourceSha) throws IOException {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException(source + " is empty (0 characters): give a UTF-8 text of at least a few "
+                    + "thousand characters.");
+        }
         CharTokenizer tok = CharTokenizer.fromText(text);
         int[] ids = tok.encode(text);
         int n = ids.length;
         int split = (int) (n * 0.9);
         if (n - split < 2) {
             throw new IllegalArgumentException(String.format(
-                    "The text has only %d characters: too small to split into train and val. "
-                            + "Use a text of at least a few thousand characters.", n));
+                    "%s has only %d characters: too small to split into train and val. "
+                            + "Use a text of at least a few thousand characters.", source, n));
         }
         return write(tok, ids, split, dir, source, sourceSha);
     }

@@ -1,5 +1,7 @@
 package gptkit.model;
 
+import gptkit.config.Footprint;
+
 /** The model arguments of nanoGPT's {@code GPTConfig}; checked when built. */
 public record GPTConfig(
         int block_size, int vocab_size, int n_layer, int n_head, int n_embd, double dropout,
@@ -17,7 +19,9 @@ public record GPTConfig(
                             + "n_head=%d. Pick n_head among the divisors of n_embd, e.g. --n_head=%d.",
                     n_embd, n_head, largestDivisorAtMost(n_embd, n_head)));
         }
-        if (dropout < 0 || dropout >= 1) {
+        // a tensor larger than a Java array would overflow an int in the causal mask or a checkpoint
+        Footprint.requireTensorsFit(block_size, vocab_size, n_layer, n_head, n_embd, bias);
+        if (!(dropout >= 0 && dropout < 1)) { // NaN too
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
     }

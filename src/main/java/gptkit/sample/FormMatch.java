@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import gptkit.autograd.NoGrad;
+import gptkit.config.Footprint;
 import gptkit.data.CharTokenizer;
 import gptkit.data.GetBatch;
 import gptkit.data.LossMask;
@@ -13,6 +14,7 @@ import gptkit.data.SftExample;
 import gptkit.data.SongCiSets;
 import gptkit.model.CrossEntropy;
 import gptkit.model.GPT;
+import gptkit.model.GPTConfig;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -170,6 +173,27 @@ public final class FormMatch {
         return new Result(form, n, finished, matched, score / n, List.of(texts));
     }
 
+    /**
+     * n rows sampled in one batch (finetune --sample=N, formmatch --samples=N): each step's logits,
+     * n x vocab floats, come back as one Java array, and the forward pass holds at least n x
+     * block_size x (4 n_embd + vocab) floats (the MLP's hidden layer, the logits); refused when
+     * that passes the array limit or this machine's memory, with the largest n that fits.
+     */
+    public static void checkRows(String key, int value, int rows, GPTConfig c) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + "=" + value + ": give 1 or more samples");
+        }
+        long memory = Footprint.physicalMemory();
+        IntPredicate fits = r -> (long) r * c.vocab_size() <= Footprint.MAX_TENSOR
+                && (memory == 0 || 4.0 * r * c.block_size() * (4.0 * c.n_embd() + c.vocab_size()) <= memory);
+        if (!fits.test(rows)) {
+            throw new IllegalArgumentException(String.format("%s=%d: the samples are drawn in batches of %,d rows, and "
+                    + "each row holds block_size=%d positions of 4*n_embd + vocab = %d floats: at most %,d rows fit in "
+                    + "this machine's memory and one Java array of logits.", key, value, rows, c.block_size(),
+                    4 * c.n_embd() + c.vocab_size(), Footprint.largest(rows, fits)));
+        }
+    }
+
     /** The responses of several samples of one prompt, each ended at its blank line (or not finished). */
     public record Generated(String[] texts, boolean[] finished) {}
 
@@ -181,6 +205,8 @@ public final class FormMatch {
      */
     public static Generated generate(GPT model, CharTokenizer tok, String prompt, int maxNewTokens,
                                      double temperature, int topK, RandomGenerator[] rngs) {
+        Sample.checkTemperature("temperature", temperature);
+        Sample.checkTopK("top_k", topK);
         int n = rngs.length;
         int[] p = tok.encode(prompt);
         int nl = tok.encode("\n")[0];

@@ -16,16 +16,60 @@ import java.util.random.RandomGenerator;
  * position's logits, divide by temperature, keep the top_k, sample from the softmax, append.
  */
 public final class Sample {
+    /**
+     * The lowest temperature: logits / temperature must stay finite (1e-320 made them infinite, and
+     * the softmax NaN), and below 1e-3 sampling is already the most likely token (a logit gap of 0.01
+     * weighs e^-10).
+     */
+    public static final double MIN_TEMPERATURE = 1e-3;
+
     private Sample() {}
+
+    /** --temperature: finite and at least MIN_TEMPERATURE. */
+    public static void checkTemperature(String key, double temperature) {
+        if (!(temperature >= MIN_TEMPERATURE) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException(String.format("%s=%s: the temperature must be a finite number of at "
+                    + "least %s (logits are divided by it; 1 samples the model as it is, 0.8 a little more "
+                    + "conservatively, %s is already the most likely token).", key, temperature, MIN_TEMPERATURE,
+                    MIN_TEMPERATURE));
+        }
+    }
+
+    /** --top_k: 0 keeps every token, k >= 1 the k most likely. */
+    public static void checkTopK(String key, int topK) {
+        if (topK < 0) {
+            throw new IllegalArgumentException(key + "=" + topK + ": top_k must be >= 0 (0 keeps every token; "
+                    + "200 the 200 most likely)");
+        }
+    }
+
+    /**
+     * The most new tokens one sample may have after a prompt of promptLength: its tokens are one
+     * int[] (a Java array: at most Integer.MAX_VALUE - 8), and they and their text (up to 2 UTF-16
+     * chars a token, and a StringBuilder that doubles: about 16 bytes a token) must fit the heap.
+     */
+    public static long maxNewTokensLimit(int promptLength) {
+        return Math.max(0, Math.min(Integer.MAX_VALUE - 8L - promptLength, Runtime.getRuntime().maxMemory() / 16));
+    }
+
+    /** A count of new tokens (--max_new_tokens, --sample=N): at least 1, and a sample that fits. */
+    public static void checkMaxNewTokens(String key, long n, int promptLength) {
+        long limit = maxNewTokensLimit(promptLength);
+        if (n < 1 || n > limit) {
+            throw new IllegalArgumentException(String.format("%s=%d: the number of new tokens must be between 1 and "
+                    + "%,d (the sample's tokens and text must fit this JVM's %,d MB of heap, about 16 bytes a token; "
+                    + "each token is one forward pass: 500 is a paragraph).", key, n, limit,
+                    Runtime.getRuntime().maxMemory() >> 20));
+        }
+    }
 
     public static int[] generate(GPT model, int[] context, int maxNewTokens, double temperature, int topK,
                                  RandomGenerator rng) {
-        if (temperature <= 0) {
-            throw new IllegalArgumentException("temperature must be > 0 (try 0.8; lower is more conservative)");
-        }
+        checkTemperature("temperature", temperature);
         if (context.length == 0) {
             throw new IllegalArgumentException("The prompt is empty: give at least one character.");
         }
+        checkMaxNewTokens("max_new_tokens", maxNewTokens, context.length);
         boolean wasTraining = model.isTraining();
         model.train(false);
         int block = model.config().block_size();
@@ -74,6 +118,11 @@ public final class Sample {
         for (int i = 0; i < z.length; i++) {
             z[i] = Math.exp(z[i] - max);
             sum += z[i];
+        }
+        if (!(sum >= 1) || !Double.isFinite(sum)) { // the top token adds exp(0) = 1; NaN logits give NaN
+            throw new IllegalStateException("the model's logits are not finite numbers (NaN or infinite): its weights "
+                    + "are broken (a diverged run?). Sample from an earlier checkpoint, or train again with a lower "
+                    + "learning_rate.");
         }
         double u = rng.nextDouble() * sum;
         for (int i = 0; i < z.length; i++) {

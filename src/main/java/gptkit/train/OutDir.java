@@ -78,7 +78,7 @@ public final class OutDir {
                     + "). Use another --out_dir, or pass --" + OVERRIDE_KEY + "=true to replace it.", e);
         }
         Object saved = h.config == null ? null : h.config.get("dataset");
-        String fix = " Use another --out_dir (e.g. --out_dir=" + defaultFor(dataset) + "), resume it with the same "
+        String fix = " Use another --out_dir (e.g. --out_dir=" + freeFor(outDir, dataset) + "), resume it with the same "
                 + "dataset, or pass --" + OVERRIDE_KEY + "=true to replace it.";
         if (saved != null && !saved.equals(dataset)) {
             throw new IllegalArgumentException(String.format("out_dir %s holds the checkpoint of a model trained on "
@@ -90,6 +90,18 @@ public final class OutDir {
                     + "overwrite it.%s", outDir, h.vocab.codePointCount(0, h.vocab.length()),
                     vocab.codePointCount(0, vocab.length()), dataset, fix));
         }
+    }
+
+    /** A folder to suggest instead of outDir: out-X, or out-X-2, -3, ... beside it, never outDir or one in use. */
+    static String freeFor(Path outDir, String dataset) {
+        Path parent = outDir.toAbsolutePath().normalize().getParent();
+        String name = defaultFor(dataset);
+        for (int k = 2; parent != null && (parent.resolve(name).equals(outDir.toAbsolutePath().normalize())
+                || Files.exists(parent.resolve(name))); k++) {
+            name = defaultFor(dataset) + "-" + k;
+        }
+        Path rel = outDir.getParent();
+        return rel == null ? name : rel.resolve(name).toString();
     }
 
     /** The out_dir of a run on dataset X when none is given: out-X. */

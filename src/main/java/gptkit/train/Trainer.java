@@ -10,6 +10,7 @@ import gptkit.Engines;
 import gptkit.amp.LossScaler;
 import gptkit.amp.Precision;
 import gptkit.autograd.Autograd;
+import gptkit.config.Footprint;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;
@@ -126,6 +127,8 @@ public final class Trainer implements AutoCloseable {
                 : baseDir != null ? FineTune.baseArgs(ckpt, baseDir, cfg, tokenizer, outDir, out)
                 : scratchArgs();
         requireTokens(args.block_size());
+        Footprint.training(args.block_size(), args.vocab_size(), args.n_layer(), args.n_head(), args.n_embd(),
+                args.bias(), cfg.batch_size, !loraRun, cfg.dtype).check(device.isGpu() ? 0 : Footprint.physicalMemory());
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);

@@ -87,9 +87,13 @@ final class Cli {
         TrainConfig c = TinyCorpus.config(out);
         c.max_iters = 2;
         c.eval_interval = 2;
+        // a key given twice is an error: an extra one replaces the tiny config's
+        Map<String, Object> keys = new java.util.LinkedHashMap<>(c.toMap());
+        for (String e : extra) {
+            keys.put(e.substring(2, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        }
         List<String> a = new ArrayList<>(List.of("train", "default"));
-        c.toMap().forEach((k, v) -> a.add("--" + k + "=" + v));
-        a.addAll(List.of(extra));
+        keys.forEach((k, v) -> a.add("--" + k + "=" + v));
         return a.toArray(new String[0]);
     }
 
