@@ -43,6 +43,12 @@ SHAPES = {
 OMP_VARS = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "GPTKIT_ADAPT_THREADS")
 
 
+def fail(message):
+    """One line on stderr, exit 2."""
+    sys.stderr.write("error: " + message.lstrip() + "\n")
+    raise SystemExit(2)
+
+
 def run(cmd, env, cwd, busy):
     """Runs cmd, next to `yes > /dev/null` when busy; returns (stdout, peak RSS in MiB of the process)."""
     hog = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if busy else None
@@ -55,7 +61,7 @@ def run(cmd, env, cwd, busy):
             err.seek(0)
             if p.returncode != 0:
                 sys.stderr.write(err.read()[-3000:])
-                raise SystemExit(f"error: failed ({p.returncode}): {' '.join(cmd)}")
+                fail(f" failed ({p.returncode}): {' '.join(cmd)}")
     finally:
         if hog:
             hog.kill()
@@ -69,21 +75,21 @@ def median_ms(name, out, warmup):
         ms = [float(t) for i, t in re.findall(r"^iter (\d+): loss [0-9.]+, time ([0-9.]+)ms", out, re.M)
               if int(i) >= warmup]
         if not ms:
-            raise SystemExit("error: no 'iter N: ... time Xms' lines from nanoGPT's train.py in:\n" + out[-2000:])
+            fail(" no 'iter N: ... time Xms' lines from nanoGPT's train.py in:\n" + out[-2000:])
         return statistics.median(ms)
     m = re.search(r"^ms/iter: mean [0-9.]+, median ([0-9.]+)", out, re.M)
     if not m:
-        raise SystemExit(f"error: no 'ms/iter' line from {name} in:\n" + out[-2000:])
+        fail(f" no 'ms/iter' line from {name} in:\n" + out[-2000:])
     return float(m.group(1))
 
 
 def check_nanogpt(path):
     for f in ("train.py", "model.py", "config/train_shakespeare_char.py"):
         if not os.path.isfile(os.path.join(path, f)):
-            raise SystemExit(f"error: --nanogpt={path} has no {f}: give the folder of a clone of nanoGPT's repository")
+            fail(f" --nanogpt={path} has no {f}: give the folder of a clone of nanoGPT's repository")
     for f in ("train.bin", "val.bin", "meta.pkl"):
         if not os.path.isfile(os.path.join(path, "data", "shakespeare_char", f)):
-            raise SystemExit(f"error: --nanogpt={path} has no data/shakespeare_char/{f}: run its "
+            fail(f" --nanogpt={path} has no data/shakespeare_char/{f}: run its "
                              "data/shakespeare_char/prepare.py first (copy $GPTKIT_DATA/tinyshakespeare.txt "
                              "to data/shakespeare_char/input.txt there to skip its download)")
 
