@@ -10,6 +10,7 @@
 # their ratio. Whatever OpenMP/thread variables are in the environment (OMP_WAIT_POLICY,
 # GOMP_SPINCOUNT, OMP_NUM_THREADS) are used as given, so settings can be compared:
 #   GOMP_SPINCOUNT=10000 scripts/bench-contention.sh
+#   GPTKIT_ADAPT_THREADS=0 scripts/bench-contention.sh    # without ThreadGovernor (README, "Speed")
 # Machines shared with others: wrap it in your lock, e.g. flock /tmp/gptkit-heavy.lock scripts/...
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

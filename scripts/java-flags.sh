@@ -24,16 +24,18 @@ java_speed_flags() {
 }
 
 # libtorch's CPU threads (the Linux libtorch of DJL and PyPI's torch both run on GNU OpenMP,
-# libgomp) spin while they wait for work: by default about 3 ms of busy-waiting (GOMP_SPINCOUNT
-# 300000) before they sleep. On a quiet machine that is free, but next to another busy program the
-# spinning threads take the CPU from the thread that has the work: on 2 cores with one `yes`
-# running, bench shakespeare_char_cpu went from 67 to 160-270 ms/iter, and next to another spinning
-# program to seconds per iteration. 1000 spins (tens of microseconds) keeps the quiet speed within
-# noise and the contended case under 2x (README, "Speed"). OMP_WAIT_POLICY=PASSIVE (no spinning)
-# holds up best under contention but is about 14% slower on a quiet machine.
-GPTKIT_GOMP_SPINCOUNT=1000
+# libgomp) spin while they wait for work: libgomp's default is about 3 ms of busy-waiting
+# (GOMP_SPINCOUNT 300000) before they sleep. On a quiet machine that is the fastest: on 2 cores,
+# bench shakespeare_char_cpu 30.8-31.3 ms/iter against 32.6-33.1 with 1000 spins, the large shape
+# about 12% faster (README, "Speed"). Next to another busy program the spinning threads take the CPU
+# from the thread that has the work; gptkit.train.ThreadGovernor then runs libtorch on fewer threads
+# while the other program is busy, so no spinning thread competes for its core. This spin count is
+# libgomp's own default written out, so the notebook kernel gets the same (the tests keep 1000 in
+# pom.xml: they run one thread each). Until issue 24 it was 1000, which held up next to a busy
+# program without the governor but lost 5-12% on a quiet machine.
+GPTKIT_GOMP_SPINCOUNT=300000
 
-# omp_env_defaults: sets GOMP_SPINCOUNT unless the user chose a spin count or a wait policy
+# omp_env_defaults: sets GOMP_SPINCOUNT (libgomp's default, see above) unless the user chose a spin count or a wait policy
 # (GOMP_SPINCOUNT overrides OMP_WAIT_POLICY's spinning in libgomp, so either one means "leave it").
 omp_env_defaults() {
   if [ -z "${GOMP_SPINCOUNT+set}" ] && [ -z "${OMP_WAIT_POLICY+set}" ]; then

@@ -7,7 +7,7 @@
 # It creates the virtual environment .venv-notebooks/ in the repository root, installs the
 # pinned packages below, and installs the JJava kernel as kernelspec "gptkit-java" (display name
 # "Java (gptkit)"; not "java", the name IJava and stock JJava take) into that venv (sys-prefix), configured for JDK 17, headless AWT, DJL offline and 4 GB of heap, with
-# libtorch's OpenMP threads spinning only briefly (GOMP_SPINCOUNT, as ./gptkit; README "Speed").
+# libtorch's OpenMP threads spinning as ./gptkit's do (GOMP_SPINCOUNT; README "Speed").
 #
 # The kernel's classpath comes from kernel.json's "env" (JJAVA_CLASSPATH), so notebooks need
 # no magic. It is  <repo>/target/classes  and every  <repo>/target/lib/*.jar,

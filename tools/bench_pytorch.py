@@ -119,7 +119,7 @@ def main():
     ap.add_argument("--vocab_size", type=int, default=65)
     ap.add_argument("--iters", type=int, default=30, help="timed iterations")
     ap.add_argument("--warmup", type=int, default=5, help="untimed iterations first")
-    ap.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count()))
+    ap.add_argument("--threads", type=int, help="torch.set_num_threads (default: PyTorch's own, as its users run it)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "data", "shakespeare_char", "train.bin"),
                     help="uint16 token file (default: gptkit's data/shakespeare_char/train.bin); 'random' for random tokens")
     ap.add_argument("--seed", type=int, default=1337)
@@ -128,7 +128,9 @@ def main():
         if getattr(a, k) is None:
             setattr(a, k, v)
 
-    torch.set_num_threads(a.threads)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    a.threads = torch.get_num_threads()
     torch.manual_seed(a.seed)
     if a.data != "random" and os.path.exists(a.data):
         import numpy as np

@@ -55,6 +55,10 @@ final class BenchCmd implements Callable<Integer> {
             System.out.printf("ms/iter: mean %.2f, median %.2f, min %.2f%n", mean, ms.median(), ms.min());
             System.out.printf("tokens/s: %,.0f%n", tokens / (mean / 1000));
             System.out.println(PeakMemory.describe());
+            if (gptkit.train.ThreadGovernor.changes() > 0) { // other programs kept the cores busy (README, "Speed")
+                System.out.printf("CPU threads changed %d time(s) while other programs used the cores%n",
+                        gptkit.train.ThreadGovernor.changes());
+            }
             if (t.ddp().worldSize() > 1) {
                 System.out.printf("all-reduce: %.2f ms per optimizer step (mean over %d, waiting included)%n",
                         1000 * t.ddp().allReduceSeconds() / t.ddp().allReduceCount(), t.ddp().allReduceCount());

@@ -297,6 +297,7 @@ public final class Trainer implements AutoCloseable {
         private NDArray microLoss;
         private NDScope stepScope;
         private long skippedBefore;
+        private final ThreadGovernor governor = ThreadGovernor.forRun(!device.isGpu(), ddp.worldSize(), out);
 
         Steps(long tokensPerIter) {
             this.tokensPerIter = tokensPerIter;
@@ -427,6 +428,7 @@ public final class Trainer implements AutoCloseable {
             dt = (t1 - t0) / 1e9;
             t0 = t1;
             localIter++;
+            governor.stepped(); // fewer CPU threads while other programs keep the cores busy
             progress.step();
             if (master) {
                 for (TrainingListener l : listeners) {
@@ -467,6 +469,7 @@ public final class Trainer implements AutoCloseable {
 
         @Override
         public void close() {
+            governor.close();
             closeMicroStep();
             closeStep();
             microLoss = null;
