@@ -1,8 +1,5 @@
 package gptkit.cli;
 
-import gptkit.config.TrainConfig;
-import gptkit.train.Checkpoint;
-import gptkit.train.LoraCheckpoint;
 import gptkit.train.Trainer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -14,7 +11,7 @@ import java.util.List;
  * Ctrl-C during `train` and `finetune`: the first asks the trainer to stop at the next step
  * boundary (it writes the log so far; the command then says where to resume and exits 130), the
  * second ends the process at once (checkpoints are replaced atomically: the last one stays whole).
- * Also the lines a run ends with when it stopped early or wrote no checkpoint.
+ * Also the line of a run so stopped.
  */
 final class CtrlC implements AutoCloseable {
     static final int EXIT = 130; // 128 + SIGINT: what a shell reports for a command Ctrl-C ended
@@ -65,27 +62,6 @@ final class CtrlC implements AutoCloseable {
                 + "with ./gptkit %s %s --init_from=resume --out_dir=%s", t.iterNum(), t.checkpointIter(), out,
                 command, args(preset, overrides, List.of("--init_from=", "--out_dir=", "--overwrite_out_dir=")),
                 quote(out));
-    }
-
-    /**
-     * The line of a run that ended without writing a checkpoint (val never improved on iteration
-     * 0's, or no evaluation after it), or null when it wrote one (or only evaluated).
-     */
-    static String noCheckpointLine(Trainer t, double bestValLoss) {
-        TrainConfig c = t.config();
-        if (t.checkpointIter() >= 0 || c.eval_only) {
-            return null;
-        }
-        String file = c.lora_rank > 0 ? LoraCheckpoint.FILE_NAME : Checkpoint.FILE_NAME;
-        String next = c.lora_rank > 0 ? "nothing to merge or sample" : "nothing to sample or resume";
-        if (c.max_iters < c.eval_interval) {
-            return String.format("warning: no %s written: checkpoints are saved at evaluations, and there was none "
-                    + "after iteration 0 (eval_interval=%d > max_iters=%d); %s. Lower --eval_interval or raise "
-                    + "--max_iters.", file, c.eval_interval, c.max_iters, next);
-        }
-        return String.format("warning: no %s written: the val loss never improved on iteration 0's %.4f, and a "
-                + "checkpoint is saved only when it does (always_save_checkpoint=false); %s. Try another "
-                + "--learning_rate, more --max_iters, or --always_save_checkpoint=true.", file, bestValLoss, next);
     }
 
     /** preset and overrides as a command line, without the keys that the advice sets again. */

@@ -159,7 +159,7 @@ public final class Main implements Runnable {
                 System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, %s, log and charts in %s%n",
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
                         t.outDir());
-                String none = CtrlC.noCheckpointLine(t, r.bestValLoss());
+                String none = t.noCheckpointWarning();
                 if (none != null) {
                     System.err.println(none);
                 }

@@ -523,6 +523,28 @@ public final class Trainer implements AutoCloseable {
         return checkpointIter;
     }
 
+    /**
+     * After run(): why this run wrote no checkpoint (its val loss never improved on iteration 0's, or
+     * it evaluated only at iteration 0), as a warning line with what to try; null when it wrote one,
+     * resumed from one, or only evaluated.
+     */
+    public String noCheckpointWarning() {
+        if (checkpointIter >= 0 || cfg.eval_only || !master) {
+            return null;
+        }
+        String file = lora != null ? LoraCheckpoint.FILE_NAME : Checkpoint.FILE_NAME;
+        String next = lora != null ? "nothing to merge or sample" : "nothing to sample or resume";
+        if (cfg.max_iters < cfg.eval_interval) {
+            return String.format("warning: no %s written in %s: checkpoints are saved at evaluations, and there was "
+                    + "none after iteration 0 (eval_interval=%d > max_iters=%d); %s. Lower --eval_interval or raise "
+                    + "--max_iters.", file, outDir, cfg.eval_interval, cfg.max_iters, next);
+        }
+        return String.format("warning: no %s written in %s: the val loss never improved on iteration 0's %.4f, and "
+                + "a checkpoint is saved only when it does (always_save_checkpoint=false); %s. Try another "
+                + "--learning_rate, more --max_iters, or --always_save_checkpoint=true.", file, outDir, bestValLoss,
+                next);
+    }
+
     /** What a failed save leaves, for its message. */
     private String untouched() {
         return checkpointIter >= 0 ? "The checkpoint of iteration " + checkpointIter + " in " + outDir + " is "
