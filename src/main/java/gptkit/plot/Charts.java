@@ -111,11 +111,20 @@ public final class Charts {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
-    /** Writes the chart as a PNG, atomically (a full disk or a crash never leaves half an image). */
+    /**
+     * Writes the chart as a PNG, atomically (a full disk or a crash never leaves half an image). The
+     * image is made in memory first: ImageIO's own stream, failing on a full disk, dies again in a
+     * thread of its own at exit with a stack trace.
+     */
     public static void savePng(XYChart chart, Path file) throws IOException {
         roundTicks(chart);
         localize(chart);
-        SafeFiles.writeAtomically(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+        writePng(chart, file);
+    }
+
+    private static void writePng(Chart<?, ?> chart, Path file) throws IOException {
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        SafeFiles.writeAtomically(file, out -> out.write(png));
     }
 
     /**
@@ -198,7 +207,7 @@ public final class Charts {
 
     public static void savePng(CategoryChart chart, Path file) throws IOException {
         localize(chart);
-        SafeFiles.writeAtomically(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+        writePng(chart, file);
     }
 
     /**
