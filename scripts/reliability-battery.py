@@ -79,6 +79,106 @@ def checkpoint_with(json_bytes):
     body = b"GPTKIT-CKPT-1\n" + struct.pack(">i", len(json_bytes)) + json_bytes
     return body + struct.pack(">q", zlib.crc32(body))
 
+# ---- issue 21: a run's out_dir and files ----------------------------------------------------------
+
+def check(name, ok, detail, lost=()):
+    """A case that is not an error line (an exit 0 with a warning, Ctrl-C's 130): ok is the verdict."""
+    results.append((name, ok, list(lost)))
+    print(f"{'ok  ' if ok and not lost else 'FAIL'} {name}: {detail[:300]}" + (f"; CHANGED: {list(lost)}" if lost else ""))
+
+
+def train_until(out_dir, line_start, extra=()):
+    """A long run into out_dir, returned once it printed a line starting with line_start."""
+    p = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *tiny(f"--out_dir={out_dir}", "--max_iters=100000",
+                          "--always_save_checkpoint=true", *extra)], env=ENV, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith(line_start):
+            return p
+    p.wait()
+    raise SystemExit(f"the run into {out_dir} ended before '{line_start}': {p.stderr.read()[-1000:]}")
+
+
+def run_out_dir_cases():
+    def train(*extra):  # the tiny model with these settings (a key given twice is an error)
+        return ["train", "shakespeare_char_cpu", *tiny(*extra)]
+
+    # a fresh run into a good run's folder: refused before it writes anything (log, charts, .lock)
+    case("a fresh run of another config into a run's folder", train(f"--out_dir={OUT}", "--max_iters=200"),
+         ["holds another run", "--init_from=resume", "overwrite_out_dir"])
+    case("a fresh run that would fail early (--learning_rate=1e309) into a run's folder",
+         train(f"--out_dir={OUT}", "--learning_rate=1e309"), [])
+    # LoRA adapters on OUT's model, then lora-merge over another model's ckpt.bin
+    lora, model = WORK / "lora", WORK / "another-model"
+    r = run(train(f"--init_from={OUT}", "--lora_rank=2", f"--out_dir={lora}", "--max_iters=5",
+             "--always_save_checkpoint=true"))
+    model.mkdir()
+    shutil.copy(OUT / "ckpt.bin", model / "ckpt.bin")
+    case("lora-merge over another model's ckpt.bin", ["lora-merge", f"--base={OUT}", f"--lora={lora}",
+                                                       f"--out_dir={model}"], ["ckpt.bin", "--overwrite"],
+         watch=(OUT, model, lora))
+    r = run(train(f"--init_from={OUT}", "--lora_rank=2", f"--out_dir={WORK / 'lora-none'}", "--max_iters=3"))
+    check("a LoRA run that saved no lora.bin says so", r.returncode == 0 and "warning: no lora.bin written" in r.stderr
+          and not (WORK / "lora-none" / "lora.bin").exists(), f"exit {r.returncode}; {r.stderr.strip()[-300:]}")
+    # temp checkpoints of killed saves: removed at the next start, once the lock is held
+    stale = WORK / "stale"
+    shutil.copytree(OUT, stale)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (stale / f"ckpt.bin.{dead.pid}.9f3a.tmp").write_bytes(b"\0" * 4096)
+    r = run(train(f"--out_dir={stale}", "--init_from=resume", "--max_iters=12"))
+    check("temp checkpoints of killed runs are removed", r.returncode == 0 and "removed 1 temp file" in r.stdout
+          and not list(stale.glob("*.tmp")), f"exit {r.returncode}; " + " ".join(
+              l for l in r.stdout.splitlines() if l.startswith("removed")))
+    # Ctrl-C: stops at a step boundary, says where to resume, exit 130; twice: at once; the checkpoint intact
+    for presses in (1, 2):
+        d = WORK / f"ctrl-c-{presses}"
+        p = train_until(d, "step 10:", ["--eval_interval=5"])
+        for _ in range(presses):
+            p.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        err = p.communicate(timeout=120)[1]
+        s = run(["sample", f"--out_dir={d}", "--num_samples=1", "--max_new_tokens=5"])
+        said = [l for l in err.splitlines() if l.startswith("stopped")]
+        ok = p.returncode == 130 and s.returncode == 0 and bool(said)  # the checkpoint samples: it is whole
+        if presses == 1:  # a second press may stop before the lock is released: the next run takes it over
+            ok = ok and "--init_from=resume" in said[0] and not (d / ".lock").exists()
+        check(f"Ctrl-C pressed {presses}x during training", ok,
+              f"exit {p.returncode}, sample {s.returncode}; {said[-1] if said else err[-300:]}")
+    # a full disk: a 2 MB tmpfs (root only)
+    fs = WORK / "tmpfs"
+    fs.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(fs)], capture_output=True).returncode:
+        print("skip a full disk: mounting a tmpfs is not permitted here")
+        return
+    try:
+        full = fs / "run"
+        shutil.copytree(OUT, full)
+        free = shutil.disk_usage(fs).free - (full / "ckpt.bin").stat().st_size // 2
+        with open(fs / "filler", "wb") as f:
+            f.write(b"\0" * free)
+        case("a full disk at a checkpoint", train(f"--out_dir={full}", "--init_from=resume", "--max_iters=20",
+                                             "--always_save_checkpoint=true", "--charts=true"),
+             ["is full", "ckpt.bin", "needs about", "free:", "--out_dir", "untouched"], watch=(full,))
+        case("a full disk at the log and charts", train(f"--out_dir={full}", "--init_from=resume",
+                                                   "--max_iters=20", "--charts=true"),
+             ["is full", "log.csv and the charts", "free:", "--out_dir", "untouched"], watch=(full / "ckpt.bin",))
+        whole = all(p.read_bytes()[:4] == b"\x89PNG" and p.read_bytes()[-8:-4] == b"IEND" for p in full.glob("*.png"))
+        check("no half-written chart or temp file on a full disk", whole and not list(full.glob("*.tmp")),
+              str(sorted(p.name for p in full.iterdir())))
+        try:
+            with open(fs / "filler2", "wb") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+        except OSError:
+            pass
+        case("a fresh run on a full disk", train(f"--out_dir={fs / 'fresh'}"), ["is full", "free: 0 bytes"],
+             watch=(full,))
+        check("no 0-byte .lock left on a full disk", not (fs / "fresh" / ".lock").exists(), str(fs / "fresh"))
+    finally:
+        subprocess.run(["umount", str(fs)])
+
 
 # ---- issue 21: input validation, every command and key (run_validation_cases) ----
 def run_validation_cases():
@@ -236,6 +336,7 @@ def main():
     launcher.wait(timeout=30)
 
     run_validation_cases()
+    run_out_dir_cases()
 
     clear = sum(1 for _, ok, _ in results if ok)
     lost = sum(len(lost) for _, _, lost in results)

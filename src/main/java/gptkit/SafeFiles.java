@@ -1,8 +1,12 @@
 package gptkit;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +26,40 @@ public final class SafeFiles {
     public static Path tempBeside(Path file) {
         return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    /** What writes a file's bytes, for {@link #writeAtomically}. */
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes a file whole or not at all: into a temp name beside it, renamed over it once complete,
+     * so a crash or a full disk leaves the old file (never half a PNG or CSV) and no temp file.
+     */
+    public static void writeAtomically(Path file, Writer writer) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = tempBeside(file);
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE))) {
+                writer.write(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Whether a write failed for want of space (ENOSPC; Windows' "not enough space"), here or in a cause. */
+    public static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("not enough space on the disk"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** rw-r--r-- on POSIX file systems: a class share's students must be able to read the files. */

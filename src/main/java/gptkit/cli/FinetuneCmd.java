@@ -66,13 +66,24 @@ final class FinetuneCmd implements Callable<Integer> {
                 FormMatch.checkRows("--sample", sample, sample, t.model().config());
             }
             long start = System.nanoTime();
-            Trainer.Result r = t.run();
+            Trainer.Result r;
+            try (CtrlC c = new CtrlC(t)) {
+                r = t.run();
+            }
             if (!t.isMaster()) {
                 return 0;
+            }
+            if (t.stopped()) {
+                System.err.println(CtrlC.stoppedLine(t, "finetune", preset, overrides));
+                return CtrlC.EXIT;
             }
             System.out.printf("done: %d iterations in %.1f s, best val loss (answers only) %.4f, %s, log and charts "
                     + "in %s%n", r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(),
                     PeakMemory.describe(), t.outDir());
+            String none = t.noCheckpointWarning();
+            if (none != null) {
+                System.err.println(none);
+            }
             if (sample > 0) {
                 SplittableRandom[] rngs = new SplittableRandom[sample];
                 for (int i = 0; i < sample; i++) {

@@ -183,7 +183,8 @@ final class FormMatchCmd implements Callable<Integer> {
                         r.texts().get(i));
             }
         }
-        Files.writeString(outDir.resolve("formmatch.csv"), csv, StandardCharsets.UTF_8);
+        gptkit.SafeFiles.writeAtomically(outDir.resolve("formmatch.csv"), // whole or not at all
+                o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
         List<String> labels = new ArrayList<>();
         for (FormMatch.Form f : forms) {
             labels.add(Charts.canDraw(f.tune()) ? f.tune() : Pinyin.of(f.tune()));

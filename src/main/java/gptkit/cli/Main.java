@@ -156,7 +156,10 @@ public final class Main implements Runnable {
                             + "first character%n", cfg.dataset, usual.equals("\n") ? "newline" : usual, prompt);
                 }
                 long start = System.nanoTime();
-                Trainer.Result r = t.run();
+                Trainer.Result r;
+                try (CtrlC c = new CtrlC(t)) {
+                    r = t.run();
+                }
                 if (t.ddp().worldSize() > 1) {
                     // one write, so the lines of several ranks sharing a terminal do not interleave
                     System.out.print(String.format("ddp rank %d: %d all-reduces for %d optimizer steps, %.2f s in "
@@ -167,9 +170,17 @@ public final class Main implements Runnable {
                 if (!t.isMaster()) {
                     return 0;
                 }
+                if (t.stopped()) {
+                    System.err.println(CtrlC.stoppedLine(t, "train", preset, overrides));
+                    return CtrlC.EXIT;
+                }
                 System.out.printf("done: %d iterations in %.1f s, best val loss %.4f, %s, log and charts in %s%n",
                         r.iterNum(), (System.nanoTime() - start) / 1e9, r.bestValLoss(), PeakMemory.describe(),
                         t.outDir());
+                String none = t.noCheckpointWarning();
+                if (none != null) {
+                    System.err.println(none);
+                }
                 if (sample > 0) {
                     System.out.println("---------------");
                     System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
@@ -245,9 +256,12 @@ public final class Main implements Runnable {
         @Option(names = "--base", required = true, description = "the base run's out_dir (its ckpt.bin)") Path base;
         @Option(names = "--lora", required = true, description = "the LoRA run's out_dir (its lora.bin)") Path lora;
         @Option(names = "--out_dir", required = true, description = "where the merged ckpt.bin goes") Path outDir;
+        @Option(names = "--overwrite", description = "replace a ckpt.bin that is in --out_dir already")
+        boolean overwrite;
 
         @Override
         public Integer call() throws Exception {
+            OutDir.refuseExisting(outDir.resolve(Checkpoint.FILE_NAME), overwrite, "--overwrite");
             Path out = LoraCheckpoint.merge(base, lora, outDir);
             System.out.printf("merged %s into %s: %s (%,d bytes; lora.bin %,d bytes, base ckpt.bin %,d bytes)%n",
                     lora.resolve(LoraCheckpoint.FILE_NAME), base.resolve(Checkpoint.FILE_NAME), out,

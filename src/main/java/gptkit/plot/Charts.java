@@ -7,6 +7,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import gptkit.I18n;
+import gptkit.SafeFiles;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.internal.series.Series;
 import org.knowm.xchart.style.AxesChartStyler;
@@ -21,7 +22,6 @@ import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -111,11 +111,20 @@ public final class Charts {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /**
+     * Writes the chart as a PNG, atomically (a full disk or a crash never leaves half an image). The
+     * image is made in memory first: ImageIO's own stream, failing on a full disk, dies again in a
+     * thread of its own at exit with a stack trace.
+     */
     public static void savePng(XYChart chart, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
         roundTicks(chart);
         localize(chart);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        writePng(chart, file);
+    }
+
+    private static void writePng(Chart<?, ?> chart, Path file) throws IOException {
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        SafeFiles.writeAtomically(file, out -> out.write(png));
     }
 
     /**
@@ -197,9 +206,8 @@ public final class Charts {
     }
 
     public static void savePng(CategoryChart chart, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
         localize(chart);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        writePng(chart, file);
     }
 
     /**

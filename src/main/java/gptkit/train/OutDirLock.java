@@ -42,8 +42,14 @@ public final class OutDirLock implements AutoCloseable {
             }
             Files.createDirectories(dir);
             Path file = dir.resolve(FILE_NAME);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            boolean created = !Files.exists(file);
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw OutDir.diskFull(e, dir, FILE_NAME, -1, "Nothing was written.");
+            }
             try {
                 FileLock l;
                 try {
@@ -58,15 +64,19 @@ public final class OutDirLock implements AutoCloseable {
                     return new OutDirLock(dir);
                 }
                 if (l == null) {
-                    String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
-                    throw new IllegalStateException(String.format("out_dir %s is in use by another gptkit "
-                            + "trainer (PID %s, which holds %s): two runs would overwrite each other's ckpt.bin and "
-                            + "log.csv. Wait for it to end or stop it (kill %s), or use another --out_dir.", dir,
-                            holder.isEmpty() ? "unknown" : holder, file, holder.isEmpty() ? "PID" : holder));
+                    throw inUse(dir, file);
                 }
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-                ch.force(false);
+                try {
+                    ch.truncate(0);
+                    ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),
+                            0);
+                    ch.force(false);
+                } catch (IOException e) { // a full disk: no .lock of 0 bytes left behind (we hold the lock)
+                    if (created) {
+                        Files.deleteIfExists(file);
+                    }
+                    throw OutDir.diskFull(e, dir, file.toString(), -1, "Nothing was written.");
+                }
                 HELD.put(dir, new Held(file, ch, l, new int[] {1}));
                 gptkit.ddp.Heartbeat.holding(file); // under torchrun: the launcher removes it if it must kill us
                 ch = null;
@@ -75,6 +85,38 @@ public final class OutDirLock implements AutoCloseable {
                 if (ch != null) {
                     ch.close();
                 }
+            }
+        }
+    }
+
+    private static IllegalStateException inUse(Path dir, Path file) throws IOException {
+        String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+        return new IllegalStateException(String.format("out_dir %s is in use by another gptkit trainer (PID %s, which "
+                + "holds %s): two runs would overwrite each other's ckpt.bin and log.csv. Wait for it to end or stop it "
+                + "(kill %s), or use another --out_dir.", dir, holder.isEmpty() ? "unknown" : holder, file,
+                holder.isEmpty() ? "PID" : holder));
+    }
+
+    /**
+     * Refuses, as {@link #acquire} would, an out_dir whose lock another process holds, creating
+     * nothing: a run says so before it reads its data (and before it judges the folder's files,
+     * which are the live run's). The lock itself is taken later, by acquire.
+     */
+    public static void refuseIfHeld(Path outDir) {
+        Path dir = outDir.toAbsolutePath().normalize();
+        Path file = dir.resolve(FILE_NAME);
+        synchronized (HELD) {
+            if (HELD.containsKey(dir) || !Files.isRegularFile(file)) {
+                return; // this JVM's own trainer (shared), or nobody
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileLock l = ch.tryLock();
+                if (l == null) {
+                    throw inUse(dir, file);
+                }
+                l.release();
+            } catch (OverlappingFileLockException | IOException e) {
+                // gone meanwhile, unreadable, or a file system without locks: acquire decides and says why
             }
         }
     }

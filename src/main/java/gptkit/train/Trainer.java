@@ -64,6 +64,9 @@ public final class Trainer implements AutoCloseable {
     private final TrainingLog log;
     private final AutoCloseable outDirLock; // one training process per out_dir
     private int iterNum;
+    private int checkpointIter = -1; // the iteration of out_dir's checkpoint of this run (saved or resumed from)
+    private volatile boolean stopRequested; // Ctrl-C: stop at the next step boundary
+    private boolean stopped;
     private double bestValLoss = 1e9;
     private EstimateLoss.Losses lastEval;
     private PrintStream out;
@@ -104,6 +107,9 @@ public final class Trainer implements AutoCloseable {
         }
         device = Engines.device(cfg.device);
         outDir = master ? OutDir.check(cfg.out_dir) : Path.of(cfg.out_dir); // refuse an unwritable out_dir now
+        if (master) {
+            OutDirLock.refuseIfHeld(outDir); // another process trains there: say so before judging its files
+        }
         // data
         Path dataDir = Path.of(cfg.data_dir, cfg.dataset);
         if (!Files.exists(dataDir.resolve("train.bin"))) {
@@ -164,6 +170,9 @@ public final class Trainer implements AutoCloseable {
         precision = Precision.of(cfg.dtype, trainable, loraRun ? model.params() : Map.of());
         // last, so a constructor that fails holds no lock; only rank 0 writes into out_dir
         outDirLock = master ? OutDirLock.acquire(outDir) : () -> { };
+        if (master) { // holding the lock: no live save of another trainer can be among them
+            OutDir.removeStaleTemps(outDir, out);
+        }
     }
 
     private GPTConfig scratchArgs() throws IOException {
@@ -212,6 +221,7 @@ public final class Trainer implements AutoCloseable {
         }
         optimizer.setStepCount(ckpt.header().optimizer_step);
         iterNum = ckpt.header().iter_num;
+        checkpointIter = iterNum;
         bestValLoss = ckpt.header().best_val_loss;
         TrainingLog restored = TrainingLog.load(outDir.resolve("log.csv"));
         restored.truncateFrom(iterNum);
@@ -234,6 +244,7 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.copyInto(ckpt, optimizer.state(), "optimizer.");
         optimizer.setStepCount(ckpt.header().optimizer_step);
         iterNum = ckpt.header().iter_num; // optimizer steps: the same count on any world size (WorldSizeChange)
+        checkpointIter = iterNum;
         String worldSizeChange = WorldSizeChange.resumeLine(ckpt.header(), cfg, ddp.worldSize());
         if (worldSizeChange != null) {
             out.println(worldSizeChange);
@@ -256,6 +267,8 @@ public final class Trainer implements AutoCloseable {
             steps.prefetch(iterNum, 0); // fetch the very first batch
             steps.t0 = System.nanoTime();
             parts.loop().run(steps);
+        } catch (Stop e) {
+            stopped = true; // Ctrl-C: the steps done so far are logged below
         } catch (EngineException e) {
             throw outOfMemory(e, tokensPerIter);
         } finally {
@@ -360,12 +373,16 @@ public final class Trainer implements AutoCloseable {
 
         @Override
         public void evaluate(int iter, double lr) throws IOException {
+            stopIfRequested();
             iterNum = iter;
             evaluateAndCheckpoint(lr);
         }
 
         @Override
         public NDArray forward(int iter, int m) {
+            if (m == 0) {
+                stopIfRequested(); // between optimizer steps: a step is never cut in half
+            }
             closeMicroStep();
             iterNum = iter;
             lastIter = iter;
@@ -480,6 +497,67 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Thrown at a step boundary after {@link #requestStop}; run() ends there. */
+    private static final class Stop extends RuntimeException {
+        Stop() {
+            super("stop requested", null, false, false);
+        }
+    }
+
+    private void stopIfRequested() {
+        if (stopRequested) {
+            throw new Stop();
+        }
+    }
+
+    /**
+     * Asks a running {@link #run()} to stop at the next step boundary (between optimizer steps, or
+     * before an evaluation): it logs what was done and returns, with {@link #stopped()} true. Safe to
+     * call from another thread (the command line's Ctrl-C handler).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether the last run() ended early on {@link #requestStop}. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /** The iteration of the checkpoint this run saved last or resumed from; -1 when it has none. */
+    public int checkpointIter() {
+        return checkpointIter;
+    }
+
+    /**
+     * After run(): why this run wrote no checkpoint (its val loss never improved on iteration 0's, or
+     * it evaluated only at iteration 0), as a warning line with what to try; null when it wrote one,
+     * resumed from one, or only evaluated.
+     */
+    public String noCheckpointWarning() {
+        if (checkpointIter >= 0 || cfg.eval_only || !master) {
+            return null;
+        }
+        String file = lora != null ? LoraCheckpoint.FILE_NAME : Checkpoint.FILE_NAME;
+        String next = lora != null ? "nothing to merge or sample" : "nothing to sample or resume";
+        if (cfg.max_iters < cfg.eval_interval) {
+            return String.format("warning: no %s written in %s: checkpoints are saved at evaluations, and there was "
+                    + "none after iteration 0 (eval_interval=%d > max_iters=%d); %s. Lower --eval_interval or raise "
+                    + "--max_iters.", file, outDir, cfg.eval_interval, cfg.max_iters, next);
+        }
+        return String.format("warning: no %s written in %s: the val loss never improved on iteration 0's %.4f, and "
+                + "a checkpoint is saved only when it does (always_save_checkpoint=false); %s. Try another "
+                + "--learning_rate, more --max_iters, or --always_save_checkpoint=true.", file, outDir, bestValLoss,
+                next);
+    }
+
+    /** What a failed save leaves, for its message. */
+    private String untouched() {
+        return checkpointIter >= 0 ? "The checkpoint of iteration " + checkpointIter + " in " + outDir + " is "
+                + "untouched: resume from it with --init_from=resume once there is room."
+                : "This run has saved no checkpoint yet.";
+    }
+
     /** estimate_loss, and a checkpoint when val improved (or always_save_checkpoint). Rank 0 only. */
     private void evaluateAndCheckpoint(double lr) throws IOException {
         lastEval = parts.estimateLoss().estimateLoss(evalModel(Seeds.rng(cfg.seed, Seeds.TRAIN, iterNum, -1),
@@ -587,7 +665,18 @@ public final class Trainer implements AutoCloseable {
         h.skipped_steps = s.skippedSteps();
         Map<String, NDArray> tensors = new LinkedHashMap<>(model.params());
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
-        parts.checkpoint().save(outDir.resolve(Checkpoint.FILE_NAME), h, tensors);
+        try {
+            parts.checkpoint().save(outDir.resolve(Checkpoint.FILE_NAME), h, tensors);
+        } catch (IOException e) {
+            throw OutDir.diskFull(e, outDir, Checkpoint.FILE_NAME + " of iteration " + iterNum, bytes(tensors),
+                    untouched());
+        }
+        checkpointIter = iterNum;
+    }
+
+    /** About what a checkpoint of these tensors takes on disk (float32), for a full disk's message. */
+    private static long bytes(Map<String, NDArray> tensors) {
+        return tensors.values().stream().mapToLong(a -> 4 * a.size()).sum();
     }
 
     /** lora.bin: the adapters and their AdamW state, and which base they belong to. */
@@ -603,7 +692,13 @@ public final class Trainer implements AutoCloseable {
         h.config = cfg.toMap();
         Map<String, NDArray> tensors = new LinkedHashMap<>(lora.params());
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
-        LoraCheckpoint.save(outDir.resolve(LoraCheckpoint.FILE_NAME), h, tensors);
+        try {
+            LoraCheckpoint.save(outDir.resolve(LoraCheckpoint.FILE_NAME), h, tensors);
+        } catch (IOException e) {
+            throw OutDir.diskFull(e, outDir, LoraCheckpoint.FILE_NAME + " of iteration " + iterNum, bytes(tensors),
+                    untouched());
+        }
+        checkpointIter = iterNum;
     }
 
     /** A LoRA run's adapters (null when every weight trains). */
@@ -617,9 +712,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void saveLog() throws IOException {
-        log.save(outDir.resolve("log.csv"));
-        if (cfg.charts) {
-            Charts.saveAll(log.table(), outDir);
+        try {
+            log.save(outDir.resolve("log.csv"));
+            if (cfg.charts) {
+                Charts.saveAll(log.table(), outDir);
+            }
+        } catch (IOException e) {
+            throw OutDir.diskFull(e, outDir, "log.csv and the charts", -1, untouched());
         }
     }
 

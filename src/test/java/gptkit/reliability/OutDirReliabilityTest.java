@@ -37,9 +37,10 @@ class OutDirReliabilityTest {
     void anOutDirHoldingAnotherDatasetsCheckpointIsRefusedUnlessOverridden(@TempDir Path out) throws IOException {
         assertEquals(0, Cli.run(Cli.trainArgs(out)).code);
         Checkpoint.Header h = Checkpoint.load(out.resolve(Checkpoint.FILE_NAME)).header();
-        OutDir.checkOwnership(out, "tiny", h.vocab, false); // the same dataset: fine
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OutDir.checkOwnership(out, "songci", "abc", false));
+                () -> OutDir.checkOwnership(out, "tiny", h.vocab, false)); // the same dataset: another run still
+        assertTrue(e.getMessage().contains("holds another run (ckpt.bin, log.csv)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OutDir.checkOwnership(out, "songci", "abc", false));
         assertTrue(e.getMessage().contains("'tiny'") && e.getMessage().contains("'songci'")
                 && e.getMessage().contains("--overwrite_out_dir=true") && e.getMessage().contains("out-songci"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> OutDir.checkOwnership(out, "tiny", "xyz", false));
