@@ -91,9 +91,13 @@ class RunFilesReliabilityTest {
 
     /** `gptkit cmd default --key=value...` with c's keys (and extra ones, which win). */
     static String[] args(String cmd, TrainConfig c, String... extra) {
+        // a key given twice is an error: an extra one replaces the config's
+        Map<String, Object> keys = new java.util.LinkedHashMap<>(c.toMap());
+        for (String e : extra) {
+            keys.put(e.substring(2, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        }
         List<String> a = new java.util.ArrayList<>(List.of(cmd, "default"));
-        c.toMap().forEach((k, v) -> a.add("--" + k + "=" + v));
-        a.addAll(List.of(extra));
+        keys.forEach((k, v) -> a.add("--" + k + "=" + v));
         return a.toArray(new String[0]);
     }
 
