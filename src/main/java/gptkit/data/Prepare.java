@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * each and of the source text). The three files are written into a temp folder beside the
  * dataset's folder and then moved in, meta.json last, so a failed prepare leaves the old
  * files (or none) and no temp files; a folder that is up to date is not rewritten (a read-only
- * class share works).
+ * class share works). A text file is read twice, a megabyte at a time ({@link TextStream}), and
+ * never held whole: a text of gigabytes prepares in a small heap.
  */
 public final class Prepare {
     /** The address nanoGPT's prepare.py downloads Tiny Shakespeare from. */

@@ -17,7 +17,7 @@ import java.util.HexFormat;
 
 /**
  * A token file as nanoGPT writes it: uint16, little-endian, no header (np.memmap reads it),
- * read here through a memory map so a corpus never has to fit in the Java heap. Opening checks
+ * read here through memory maps (1 GiB pieces) so a corpus never has to fit in the Java heap. Opening checks
  * that the file belongs with the vocab.txt beside it (meta.json, written by prepare), so a
  * folder mixing two datasets is one clear error instead of libtorch's "index out of range".
  */
