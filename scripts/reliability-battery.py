@@ -228,6 +228,78 @@ def run_validation_cases():
           f"{r.stdout[note:note + 120].strip() if note >= 0 else r.stderr.strip()[-300:]}")
 
 
+# ---- issue 21: data, its identity and its scale (run_data_cases) ----
+def data_check(name, ok, detail):
+    """A case where the right answer is success: it must work, and say what it did."""
+    results.append((name, ok, []))
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
+
+
+def run_data_cases():
+    data = WORK / "data21"
+    out = WORK / "out21"
+
+    def prepare(seed):  # the same characters every time, another text for each seed
+        words = ["to be ", "or not ", "that is ", "the question\n"]
+        text = WORK / "same-name.txt"
+        text.write_text("".join(words[(i * seed + i // 7) % 4] for i in range(3000)))
+        run(["prepare", f"--text={text}", f"--data_dir={data}"])
+
+    prepare(1)
+    run(["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}"])
+    case("a resume on a dataset prepared again from another text",
+         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}",
+          "--init_from=resume", "--max_iters=20"], ["same-name", "prepared again", "--allow_other_data=true"],
+         watch=(out,), setup=lambda: prepare(3))
+    case("a fresh run over the model of another text of the same name",
+         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}"],
+         [str(out), "--overwrite_out_dir=true"], watch=(out,))
+
+    crlf = WORK / "windows.txt"
+    crlf.write_bytes(b"ROMEO: hello\r\nJULIET: hi\r\n" * 300)
+    r = run(["prepare", f"--text={crlf}", f"--data_dir={data}"])
+    vocab = (data / "windows" / "vocab.txt").read_bytes() if r.returncode == 0 else b"\r"
+    data_check("CRLF text: \\r\\n becomes \\n, said in one line", r.returncode == 0 and b"\r" not in vocab
+               and "converted 600 CRLF line endings to LF" in r.stdout, r.stdout.strip().splitlines()[0][:120])
+
+    big = WORK / "big.txt"  # 110 MB in a 64 MB heap: prepare streams
+    with open(big, "wb") as f:
+        chunk = (b"First Citizen:\nBefore we proceed any further, hear me speak.\n" * 1000)
+        for _ in range(110 * 2 ** 20 // len(chunk)):
+            f.write(chunk)
+    t0 = time.time()
+    r = run(["prepare", f"--text={big}", f"--data_dir={data}"], env=dict(ENV, GPTKIT_JAVA_OPTS="-Xmx64m"))
+    data_check("a 110 MB text prepared in a 64 MB heap", r.returncode == 0,
+               f"exit {r.returncode} in {time.time() - t0:.1f} s; {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
+    big.unlink()
+    shutil.rmtree(data / "big", ignore_errors=True)
+
+    # a token file over 2 GiB (sparse: 2.2 GiB on paper), its meta.json's size and mtime as prepare records them
+    d = data / "huge"
+    d.mkdir(parents=True)
+    tokens = 1_181_116_006
+    with open(d / "train.bin", "wb") as f:
+        f.truncate(2 * tokens)
+        for b in (2 ** 29, 2 ** 30, tokens - 64):
+            f.seek(2 * (b - 32))
+            f.write(struct.pack("<64H", *[1 + i % 3 for i in range(64)]))
+    (d / "val.bin").write_bytes(struct.pack("<1000H", *[i % 4 for i in range(1000)]))
+    (d / "vocab.txt").write_text("abcd")
+    import json
+    meta = {"format": 1, "source": "(sparse)", "vocab_size": 4, "train_tokens": tokens, "val_tokens": 1000,
+            "vocab_sha256": hashlib.sha256(b"abcd").hexdigest(), "train_sha256": "0" * 64,
+            "val_sha256": hashlib.sha256((d / "val.bin").read_bytes()).hexdigest(),
+            "train_mtime_ns": os.stat(d / "train.bin").st_mtime_ns}
+    (d / "meta.json").write_text(json.dumps(meta))
+    t0 = time.time()
+    r = run(["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=huge",
+             f"--out_dir={WORK / 'out-huge'}", "--max_iters=5"])
+    data_check("a 2.2 GiB token file trains", r.returncode == 0,
+               f"exit {r.returncode} in {time.time() - t0:.1f} s; {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
+    shutil.rmtree(d, ignore_errors=True)
+# ---- end of issue 21's data cases ----
+
+
 def main():
     print(f"battery in {WORK}")
     r = run(["train", "shakespeare_char_cpu", *TINY, f"--out_dir={OUT}", "--max_iters=10", "--always_save_checkpoint=true"])
@@ -295,6 +367,7 @@ def main():
     case("token files out of step with vocab.txt",
          ["train", "shakespeare_char_cpu", *TINY, f"--out_dir={WORK / 'out2'}"], ["vocab.txt", "prepare"],
          watch=(OUT,), setup=break_vocab, teardown=mend_vocab)
+    run_data_cases()
 
     # two trainers on one out_dir: the second refuses, naming the first one's PID
     first = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *tiny(f"--out_dir={WORK / 'busy'}",

@@ -29,6 +29,7 @@ public final class TrainConfig {
     public boolean eval_only = false;
     public boolean always_save_checkpoint = true;
     public boolean overwrite_out_dir = false; // start from scratch over another dataset's checkpoint
+    public boolean allow_other_data = false; // resume on other data than the checkpoint's (e.g. a dataset prepared again)
     public String init_from = "scratch"; // 'scratch', 'resume', or the out_dir of a model to fine-tune
     // data
     public String dataset = "shakespeare_char";

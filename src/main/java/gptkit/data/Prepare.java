@@ -27,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
  * each and of the source text). The three files are written into a temp folder beside the
  * dataset's folder and then moved in, meta.json last, so a failed prepare leaves the old
  * files (or none) and no temp files; a folder that is up to date is not rewritten (a read-only
- * class share works).
+ * class share works). A text file is read twice, a megabyte at a time ({@link TextStream}), and
+ * never held whole: a text of gigabytes prepares in a small heap.
  */
 public final class Prepare {
     /** The address nanoGPT's prepare.py downloads Tiny Shakespeare from. */
@@ -69,6 +71,12 @@ public final class Prepare {
         public String train_sha256;
         public long val_tokens;
         public String val_sha256;
+        // set only when some were converted (absent otherwise): Windows line endings turned into "\n"
+        public Long crlf_to_lf;
+        // the token files' modification times (ns) when their sha256 was taken: an unchanged size and
+        // time skip the rehash at load, which costs seconds for a file of gigabytes (absent in older metas)
+        public Long train_mtime_ns;
+        public Long val_mtime_ns;
     }
 
     /** Finds the corpus of a dataset (local first, then its download) and prepares it. */
@@ -86,18 +94,18 @@ public final class Prepare {
             }
             local = fetch(dataset, dir);
         }
-        byte[] bytes = TextFiles.readBytes(local);
-        String sha = sha256(bytes);
-        Result done = upToDate(dir, sha);
+        Path file = local;
+        Corpus corpus = sink -> TextStream.read(file, sink);
+        Scan scan = scan(corpus); // pass 1: checks the text, its characters and their count
+        Result done = upToDate(dir, scan.sha256(), scan.crlf());
         if (done != null) {
             return done;
         }
-        String text = TextFiles.decodeUtf8(bytes, local);
         Path input = dir.resolve("input.txt");
         if (!local.equals(input) && !Files.exists(input)) {
             cacheCopy(local, input); // nanoGPT keeps the text beside the token files (notebook 01 reads it)
         }
-        return write(text, dir, local.toString(), sha);
+        return write(corpus, scan, dir, local.toString());
     }
 
     /**
@@ -125,9 +133,14 @@ public final class Prepare {
         String[] split = SongCiSets.splits(dataset, SongCiSets.parse(text));
         int[] train = tok.encode(split[0]);
         int[] val = tok.encode(split[1]);
-        int[] ids = java.util.Arrays.copyOf(train, train.length + val.length);
-        System.arraycopy(val, 0, ids, train.length, val.length);
-        return write(tok, ids, train.length, dir, recipe + local, sha);
+        return write(tok, dir, recipe + local, sha, 0, (t, v) -> {
+            for (int id : train) {
+                t.put(id);
+            }
+            for (int id : val) {
+                v.put(id);
+            }
+        });
     }
 
     /** `prepare --text=FILE --name=NAME`: any UTF-8 text file as dataset NAME under dataRoot. */
@@ -140,14 +153,14 @@ public final class Prepare {
                     + "digits, '.', '_' and '-' (it becomes the folder " + dataRoot.resolve("NAME")
                     + " and --dataset=NAME).");
         }
-        byte[] bytes = TextFiles.readBytes(text);
-        String sha = sha256(bytes);
+        Corpus corpus = sink -> TextStream.read(text, sink);
+        Scan scan = scan(corpus); // pass 1: checks the text, its characters and their count
         Path dir = dataRoot.resolve(name);
-        Result done = upToDate(dir, sha);
+        Result done = upToDate(dir, scan.sha256(), scan.crlf());
         if (done != null) {
             return done;
         }
-        return write(TextFiles.decodeUtf8(bytes, text), dir, text.toAbsolutePath().toString(), sha);
+        return write(corpus, scan, dir, text.toAbsolutePath().toString());
     }
 
     /** The dataset name a text file gets by default: its file name without the extension. */
@@ -161,7 +174,35 @@ public final class Prepare {
 
     /** Encodes a text and writes train.bin, val.bin, vocab.txt and meta.json into dir. */
     public static Result prepareText(String text, Path dir) throws IOException {
-        return write(text, dir, "(text)", sha256(text.getBytes(StandardCharsets.UTF_8)));
+        Corpus corpus = sink -> { // the text exactly as given: no line endings converted
+            for (int i = 0; i < text.length(); ) {
+                int cp = text.codePointAt(i);
+                sink.codePoint(cp);
+                i += Character.charCount(cp);
+            }
+            return new TextStream.Stats(null, 0);
+        };
+        Scan scan = scan(corpus);
+        return write(corpus, new Scan(sha256(text.getBytes(StandardCharsets.UTF_8)), 0, scan.chars(), scan.length()),
+                dir, "(text)");
+    }
+
+    /** A text that can be read more than once, character by character. */
+    private interface Corpus {
+        TextStream.Stats read(TextStream.Sink sink) throws IOException;
+    }
+
+    /** Pass 1's findings: the source's sha256, the "\r\n" converted, the distinct characters, their count. */
+    private record Scan(String sha256, long crlf, BitSet chars, long length) {}
+
+    private static Scan scan(Corpus corpus) throws IOException {
+        BitSet chars = new BitSet();
+        long[] n = {0};
+        TextStream.Stats st = corpus.read(cp -> {
+            chars.set(cp);
+            n[0]++;
+        });
+        return new Scan(st.sha256(), st.crlf(), chars, n[0]);
     }
 
     /** A path where a dataset name belongs: say how to prepare a file of one's own. */
@@ -239,6 +280,11 @@ public final class Prepare {
 
     /** meta.json's verdict: the Result if dir holds complete, consistent files made from this source. */
     static Result upToDate(Path dir, String sourceSha) {
+        return upToDate(dir, sourceSha, -1);
+    }
+
+    /** The same, for a text with crlf Windows line endings (-1: not known): an older prepare kept their "\r". */
+    static Result upToDate(Path dir, String sourceSha, long crlf) {
         Path metaFile = dir.resolve(META);
         if (!Files.isRegularFile(metaFile)) {
             return null;
@@ -246,6 +292,9 @@ public final class Prepare {
         try {
             Meta m = readMeta(metaFile);
             if (sourceSha != null && !sourceSha.equals(m.source_sha256)) {
+                return null;
+            }
+            if (crlf >= 0 && crlf != (m.crlf_to_lf == null ? 0 : m.crlf_to_lf)) {
                 return null;
             }
             verify(dir, m);
@@ -273,9 +322,9 @@ public final class Prepare {
 
     /** Checks that vocab.txt, train.bin and val.bin are the files meta.json was written with. */
     static void verify(Path dir, Meta m) throws IOException {
-        check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, m);
-        check(dir.resolve("train.bin"), m.train_sha256, m.train_tokens, m);
-        check(dir.resolve("val.bin"), m.val_sha256, m.val_tokens, m);
+        check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, null, m);
+        check(dir.resolve("train.bin"), m.train_sha256, m.train_tokens, m.train_mtime_ns, m);
+        check(dir.resolve("val.bin"), m.val_sha256, m.val_tokens, m.val_mtime_ns, m);
     }
 
     /**
@@ -289,16 +338,16 @@ public final class Prepare {
         String name = tokenFile.getFileName().toString();
         if (Files.isRegularFile(metaFile)) {
             Meta m = readMeta(metaFile);
-            check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, m);
+            check(dir.resolve("vocab.txt"), m.vocab_sha256, -1, null, m);
             if (name.equals("train.bin")) {
-                check(tokenFile, m.train_sha256, m.train_tokens, m);
+                check(tokenFile, m.train_sha256, m.train_tokens, m.train_mtime_ns, m);
             } else if (name.equals("val.bin")) {
-                check(tokenFile, m.val_sha256, m.val_tokens, m);
+                check(tokenFile, m.val_sha256, m.val_tokens, m.val_mtime_ns, m);
             }
         }
     }
 
-    private static void check(Path file, String sha, long tokens, Meta m) throws IOException {
+    private static void check(Path file, String sha, long tokens, Long mtimeNs, Meta m) throws IOException {
         String dataset = file.toAbsolutePath().getParent().getFileName().toString();
         String again = " The folder was changed after prepare (a file copied from another dataset, or an "
                 + "interrupted copy). Run `./gptkit prepare " + dataset + "` again (for your own text: "
@@ -309,6 +358,9 @@ public final class Prepare {
         if (tokens >= 0 && Files.size(file) != 2 * tokens) {
             throw new IOException(String.format("%s has %,d bytes but %s says it holds %,d tokens (%,d bytes).%s",
                     file, Files.size(file), META, tokens, 2 * tokens, again));
+        }
+        if (mtimeNs != null && mtimeNs == mtimeNs(file)) {
+            return; // the file prepare hashed, untouched since (its size was checked above)
         }
         String got = sha256(file);
         if (!got.equals(sha)) {
@@ -322,49 +374,86 @@ public final class Prepare {
         return s == null ? "none" : s.substring(0, Math.min(12, s.length()));
     }
 
-    /** Encodes the text into a temp folder beside dir, then moves the files in, meta.json last. */
-    private static Result write(String text, Path dir, String source, String sourceSha) throws IOException {
-        if (text.isEmpty()) {
+    /**
+     * Pass 2: encodes the corpus into a temp folder beside dir, the first 90% of its characters into
+     * train.bin and the rest into val.bin, then moves the files in, meta.json last.
+     */
+    private static Result write(Corpus corpus, Scan scan, Path dir, String source) throws IOException {
+        if (scan.length() == 0) {
             throw new IllegalArgumentException(source + " is empty (0 characters): give a UTF-8 text of at least a few "
                     + "thousand characters.");
         }
-        CharTokenizer tok = CharTokenizer.fromText(text);
-        int[] ids = tok.encode(text);
-        int n = ids.length;
-        int split = (int) (n * 0.9);
+        StringBuilder vocab = new StringBuilder();
+        scan.chars().stream().forEach(vocab::appendCodePoint);
+        CharTokenizer tok = CharTokenizer.fromChars(vocab.toString()); // sorted: the text's vocabulary
+        long n = scan.length();
+        long split = (long) (n * 0.9);
         if (n - split < 2) {
             throw new IllegalArgumentException(String.format(
                     "%s has only %d characters: too small to split into train and val. "
                             + "Use a text of at least a few thousand characters.", source, n));
         }
-        return write(tok, ids, split, dir, source, sourceSha);
+        int[] id = new int[Character.MAX_CODE_POINT + 1]; // stoi as a table: a map lookup per character is slow
+        java.util.Arrays.fill(id, -1);
+        for (int i = 0, cp = scan.chars().nextSetBit(0); cp >= 0; i++, cp = scan.chars().nextSetBit(cp + 1)) {
+            id[cp] = i;
+        }
+        String changed = source + " changed while it was being prepared (its characters differ between the two "
+                + "passes over it). Run prepare again once nothing writes to it.";
+        Result r = write(tok, dir, source, scan.sha256(), scan.crlf(), (train, val) -> {
+            TextStream.Stats st = corpus.read(cp -> {
+                int t = id[cp];
+                if (t < 0) {
+                    throw new IOException(changed);
+                }
+                (train.count() < split ? train : val).put(t);
+            });
+            if (train.count() + val.count() != n || (st.sha256() != null && !st.sha256().equals(scan.sha256()))) {
+                throw new IOException(changed);
+            }
+        });
+        return r;
     }
 
-    /** Writes ids[0, split) as train.bin and ids[split, n) as val.bin, with tok's vocabulary, into dir. */
-    private static Result write(CharTokenizer tok, int[] ids, int split, Path dir, String source, String sourceSha)
+    /** Writes the tokens fill puts (train's, then val's), with tok's vocabulary, into dir. */
+    private interface Fill {
+        void fill(TokenFile.Writer train, TokenFile.Writer val) throws IOException;
+    }
+
+    private static Result write(CharTokenizer tok, Path dir, String source, String sourceSha, long crlf, Fill fill)
             throws IOException {
-        int n = ids.length;
         Path abs = dir.toAbsolutePath();
         mkdirs(abs.getParent(), abs);
         Path tmp = tempBeside(abs.resolveSibling("." + abs.getFileName() + ".prepare")); // hidden, of its own
+        long split;
+        long n;
         try {
             try {
                 Files.createDirectory(tmp);
             } catch (FileSystemException e) {
                 throw readOnly(abs, e);
             }
-            TokenFile.writeRaw(tmp.resolve("train.bin"), ids, 0, split);
-            TokenFile.writeRaw(tmp.resolve("val.bin"), ids, split, n);
-            tok.save(tmp.resolve("vocab.txt"));
             Meta m = new Meta();
+            try (TokenFile.Writer train = new TokenFile.Writer(tmp.resolve("train.bin"));
+                 TokenFile.Writer val = new TokenFile.Writer(tmp.resolve("val.bin"))) {
+                fill.fill(train, val);
+                m.train_tokens = train.count();
+                m.val_tokens = val.count();
+                train.close(); // the digests are final once the buffers are written
+                val.close();
+                m.train_sha256 = train.sha256();
+                m.val_sha256 = val.sha256();
+            }
+            split = m.train_tokens;
+            n = split + m.val_tokens;
+            tok.save(tmp.resolve("vocab.txt"));
             m.source = source;
             m.source_sha256 = sourceSha;
+            m.crlf_to_lf = crlf > 0 ? crlf : null;
             m.vocab_size = tok.vocabSize();
             m.vocab_sha256 = sha256(tmp.resolve("vocab.txt"));
-            m.train_tokens = split;
-            m.train_sha256 = sha256(tmp.resolve("train.bin"));
-            m.val_tokens = n - split;
-            m.val_sha256 = sha256(tmp.resolve("val.bin"));
+            m.train_mtime_ns = mtimeNs(tmp.resolve("train.bin")); // a rename keeps them
+            m.val_mtime_ns = mtimeNs(tmp.resolve("val.bin"));
             Files.writeString(tmp.resolve(META), GSON.toJson(m), StandardCharsets.UTF_8);
             for (String f : new String[] {"train.bin", "val.bin", "vocab.txt", META}) {
                 readableByAll(tmp.resolve(f));
@@ -372,6 +461,9 @@ public final class Prepare {
             commit(tmp, abs);
         } finally {
             deleteTree(tmp);
+        }
+        if (crlf > 0) {
+            System.out.printf("converted %,d CRLF line endings to LF%n", crlf);
         }
         System.out.printf("length of dataset in characters: %,d%n", n);
         System.out.printf("vocab size: %,d%n", tok.vocabSize());
@@ -467,8 +559,20 @@ public final class Prepare {
         }
     }
 
+    /** Read a megabyte at a time: a token file can be larger than a Java array. */
     static String sha256(Path file) throws IOException {
-        return sha256(Files.readAllBytes(file));
+        MessageDigest md = TextStream.sha256();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static long mtimeNs(Path file) throws IOException {
+        return Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     static String sha256(byte[] bytes) {

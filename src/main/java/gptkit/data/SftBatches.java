@@ -84,6 +84,10 @@ public final class SftBatches implements BatchSource {
     public static Examples find(TokenFile data, int newline) {
         List<int[]> found = new ArrayList<>();
         long n = data.length();
+        if (n > Integer.MAX_VALUE) { // the example index holds int offsets
+            throw new IllegalArgumentException(String.format("%s holds %,d tokens: SFT examples are indexed up to "
+                    + "%,d tokens. Split the examples into a smaller dataset.", data.path(), n, Integer.MAX_VALUE));
+        }
         int start = 0;
         while (start < n) {
             int promptEnd = start;

@@ -1,6 +1,7 @@
 package gptkit.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -23,11 +24,18 @@ public final class TextFiles {
 
     /** The bytes of a file that must exist and be a readable regular file. */
     public static byte[] readBytes(Path file) throws IOException {
+        try (InputStream in = open(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** A stream over a file that must exist and be a readable regular file; the errors say what to do. */
+    public static InputStream open(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IOException(file + " is a folder, not a text file: give the path of a UTF-8 text file.");
         }
         try {
-            return Files.readAllBytes(file);
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new IOException("No such file: " + file + ". Check the path (relative paths start at "
                     + Path.of("").toAbsolutePath() + ").", e);
@@ -49,12 +57,7 @@ public final class TextFiles {
     public static String decodeUtf8(byte[] bytes, Path file) throws IOException {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
-                String utf16 = i <= 1 && bytes.length > 1 && (bytes[0] & 0xFF) >= 0xFE
-                        ? " It starts with a UTF-16 byte-order mark: convert it, e.g. `iconv -f UTF-16 -t UTF-8 "
-                        + file + " > " + converted(file) + "`, and use " + converted(file) + "."
-                        : " Give a plain-text file (UTF-8), not a binary (zip, PDF, Word, .bin) file.";
-                throw new IOException(String.format("%s is not a text file: it holds a NUL byte at offset %,d "
-                        + "(a binary file, or UTF-16 text).%s", file, i, utf16));
+                throw notText(file, i, bytes[0]);
             }
         }
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
@@ -73,14 +76,29 @@ public final class TextFiles {
                     line++;
                 }
             }
-            throw new IOException(String.format("%s is not UTF-8 text: byte 0x%02X at offset %,d (line %d) is "
-                    + "not valid UTF-8; the file is probably Latin-1 or Windows-1252. Convert it to UTF-8, e.g. "
-                    + "`iconv -f LATIN1 -t UTF-8 %s > %s`, and use %s.", file, bytes[at] & 0xFF, at, line, file,
-                    converted(file), converted(file)));
+            throw notUtf8(file, bytes[at], at, line);
         }
         out.flip();
         String s = out.toString();
         return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+
+    /** A NUL byte at offset i: a binary file, or UTF-16 text (first is the file's first byte). */
+    static IOException notText(Path file, long i, byte first) {
+        String utf16 = i == 1 && (first & 0xFF) >= 0xFE // 0xFF 0xFE or 0xFE 0xFF, then a NUL
+                ? " It starts with a UTF-16 byte-order mark: convert it, e.g. `iconv -f UTF-16 -t UTF-8 "
+                + file + " > " + converted(file) + "`, and use " + converted(file) + "."
+                : " Give a plain-text file (UTF-8), not a binary (zip, PDF, Word, .bin) file.";
+        return new IOException(String.format("%s is not a text file: it holds a NUL byte at offset %,d "
+                + "(a binary file, or UTF-16 text).%s", file, i, utf16));
+    }
+
+    /** The byte b at offset at (on line line) starts no valid UTF-8 sequence. */
+    static IOException notUtf8(Path file, byte b, long at, long line) {
+        return new IOException(String.format("%s is not UTF-8 text: byte 0x%02X at offset %,d (line %d) is "
+                + "not valid UTF-8; the file is probably Latin-1 or Windows-1252. Convert it to UTF-8, e.g. "
+                + "`iconv -f LATIN1 -t UTF-8 %s > %s`, and use %s.", file, b & 0xFF, at, line, file,
+                converted(file), converted(file)));
     }
 
     private static String converted(Path file) {

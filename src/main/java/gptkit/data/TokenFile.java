@@ -4,7 +4,6 @@ import gptkit.SafeFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
@@ -13,20 +12,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * A token file as nanoGPT writes it: uint16, little-endian, no header (np.memmap reads it),
- * read here through a memory map so a corpus never has to fit in the Java heap. Opening checks
+ * read here through memory maps (1 GiB pieces) so a corpus never has to fit in the Java heap. Opening checks
  * that the file belongs with the vocab.txt beside it (meta.json, written by prepare), so a
  * folder mixing two datasets is one clear error instead of libtorch's "index out of range".
  */
 public final class TokenFile {
+    /**
+     * Tokens per mapped piece: 2^29 (1 GiB). One MappedByteBuffer holds at most 2 GiB, and nanoGPT's
+     * OpenWebText train.bin is 9 GB, so a large file is mapped as several pieces; position i lives in
+     * piece i / 2^29 at i % 2^29, so a window across a boundary is read token by token like any other.
+     */
+    static final int CHUNK_SHIFT = 29;
     private final Path path;
-    private final ShortBuffer tokens;
+    private final ShortBuffer[] chunks;
+    private final long length;
 
-    private TokenFile(Path path, ShortBuffer tokens) {
+    private TokenFile(Path path, ShortBuffer[] chunks, long length) {
         this.path = path;
-        this.tokens = tokens;
+        this.chunks = chunks;
+        this.length = length;
     }
 
     public static TokenFile open(Path path) throws IOException {
@@ -40,8 +49,15 @@ public final class TokenFile {
             if (size % 2 != 0) {
                 throw new IOException(path + " has an odd number of bytes: not a uint16 token file. Run `prepare` again.");
             }
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            f = new TokenFile(path, map.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer());
+            long tokens = size / 2;
+            ShortBuffer[] chunks = new ShortBuffer[(int) ((tokens + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT)];
+            for (int c = 0; c < chunks.length; c++) {
+                long from = (long) c << CHUNK_SHIFT;
+                long n = Math.min(1L << CHUNK_SHIFT, tokens - from);
+                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 2 * from, 2 * n);
+                chunks[c] = map.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            }
+            f = new TokenFile(path, chunks, tokens);
         }
         Path vocab = path.toAbsolutePath().resolveSibling("vocab.txt");
         if (!Files.isRegularFile(path.toAbsolutePath().resolveSibling(Prepare.META)) && Files.isRegularFile(vocab)) {
@@ -61,12 +77,15 @@ public final class TokenFile {
     }
 
     public long length() {
-        return tokens.limit();
+        return length;
     }
 
     /** The token at position i, as an unsigned id. */
     public int get(long i) {
-        return tokens.get((int) i) & 0xFFFF;
+        if (i < 0 || i >= length) { // a wrong index into another piece would read the wrong token silently
+            throw new IndexOutOfBoundsException("token " + i + " of " + length + " in " + path);
+        }
+        return chunks[(int) (i >>> CHUNK_SHIFT)].get((int) (i & ((1L << CHUNK_SHIFT) - 1))) & 0xFFFF;
     }
 
     /** Tokens from (inclusive) to to (exclusive), as ints. */
@@ -99,15 +118,62 @@ public final class TokenFile {
 
     /** Writes ids as uint16 straight into path. */
     static void writeRaw(Path path, int[] ids, int from, int to) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((to - from) * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = from; i < to; i++) {
-            if (ids[i] < 0 || ids[i] > 0xFFFF) {
-                throw new IllegalArgumentException("token id " + ids[i] + " does not fit in uint16");
+        try (Writer w = new Writer(path)) {
+            for (int i = from; i < to; i++) {
+                w.put(ids[i]);
             }
-            buf.putShort((short) ids[i]);
         }
-        try (OutputStream out = Files.newOutputStream(path)) {
-            out.write(buf.array());
+    }
+
+    /** A token file written one id at a time through a small buffer, its sha256 taken on the way. */
+    static final class Writer implements AutoCloseable {
+        private final OutputStream out;
+        private final MessageDigest sha = TextStream.sha256();
+        private final byte[] buf = new byte[1 << 16];
+        private int used;
+        private long count;
+        private boolean closed;
+
+        Writer(Path path) throws IOException {
+            out = Files.newOutputStream(path);
+        }
+
+        void put(int id) throws IOException {
+            if (id < 0 || id > 0xFFFF) {
+                throw new IllegalArgumentException("token id " + id + " does not fit in uint16");
+            }
+            if (used == buf.length) {
+                flush();
+            }
+            buf[used++] = (byte) id; // little-endian, as numpy's uint16
+            buf[used++] = (byte) (id >>> 8);
+            count++;
+        }
+
+        private void flush() throws IOException {
+            out.write(buf, 0, used);
+            sha.update(buf, 0, used);
+            used = 0;
+        }
+
+        /** How many tokens were put. */
+        long count() {
+            return count;
+        }
+
+        /** The sha256 of what was written; call after close. */
+        String sha256() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                try (out) {
+                    flush();
+                }
+            }
         }
     }
 }

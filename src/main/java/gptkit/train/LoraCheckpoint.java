@@ -50,6 +50,7 @@ public final class LoraCheckpoint {
         public double best_val_loss;
         public long optimizer_step;
         public Map<String, Object> config;
+        public DataIdentity.Hashes data; // what the adapters were trained on (null before it was recorded)
         public List<String> tensor_names = new ArrayList<>();
         public List<long[]> tensor_shapes = new ArrayList<>();
 
@@ -216,6 +217,7 @@ public final class LoraCheckpoint {
                 out2.best_val_loss = h.best_val_loss;
                 out2.config = h.config;
                 out2.vocab = base.header().vocab;
+                out2.data = h.data; // the merged model was last trained on the adapters' data
                 Files.createDirectories(outDir);
                 Checkpoint.save(out, out2, lora.merge(model.params()));
             }

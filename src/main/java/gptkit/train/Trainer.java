@@ -50,6 +50,7 @@ public final class Trainer implements AutoCloseable {
     private final CharTokenizer tokenizer;
     private final TokenFile trainData;
     private final TokenFile valData;
+    private final DataIdentity.Hashes dataHashes; // recorded in each checkpoint: what it was trained on
     private final GPT model;
     private final Lora lora; // null unless lora_rank > 0: then only its adapters train, the base is frozen
     private final String baseSha256; // a LoRA run's base weights, as its checkpoint names them
@@ -135,6 +136,8 @@ public final class Trainer implements AutoCloseable {
         requireTokens(args.block_size());
         Footprint.training(args.block_size(), args.vocab_size(), args.n_layer(), args.n_head(), args.n_embd(),
                 args.bias(), cfg.batch_size, !loraRun, cfg.dtype).check(device.isGpu() ? 0 : Footprint.physicalMemory());
+        dataHashes = DataIdentity.check(dataDir, cfg, loraCkpt != null ? loraCkpt.header().data
+                : resume ? ckpt.header().data : null, outDir, master, out); // resume on other data: refused
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
@@ -656,6 +659,7 @@ public final class Trainer implements AutoCloseable {
         h.optimizer_step = optimizer.stepCount();
         h.config = cfg.toMap();
         h.vocab = tokenizer.chars();
+        h.data = dataHashes;
         h.world_size = ddp.worldSize(); // the split it was trained with, for a resume on another world size
         h.gradient_accumulation_steps = cfg.gradient_accumulation_steps;
         h.gradient_accumulation_steps_per_rank = accumulation;
@@ -690,6 +694,7 @@ public final class Trainer implements AutoCloseable {
         h.best_val_loss = bestValLoss;
         h.optimizer_step = optimizer.stepCount();
         h.config = cfg.toMap();
+        h.data = dataHashes;
         Map<String, NDArray> tensors = new LinkedHashMap<>(lora.params());
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
         try {
