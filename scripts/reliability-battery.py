@@ -8,7 +8,8 @@ the exit code is 2, stderr's last line is one clear "error: ..." line that conta
 the case expects (the file, key or variable, and what to do), and no checkpoint, log or data
 file that existed before the case changed (sha256 before and after). A small model of Tiny
 Shakespeare is trained first (GPTKIT_DATA or ../shared/data holds the corpus). Prints one line
-per case and a summary: cases tried, clear messages, data lost. Exit status 1 if any case fails.
+per case and a summary: cases tried, clear messages, stack traces, silently accepted, weak messages,
+data lost. Exit status 1 if any case fails. --short (CI) leaves out the cases that run torchrun groups.
 """
 import hashlib
 import os
@@ -54,6 +55,18 @@ def digest(paths):
 
 
 results = []
+kinds = {}  # case name -> "trace" (a Java stack trace), "silent" (exit 0 where an error was due) or "weak"
+SHORT = "--short" in sys.argv  # CI's form: leaves out the cases that run torchrun groups
+
+
+def verdict(name, r):
+    """What a case that is not clear is: a trace, silently accepted, or a weak message."""
+    if "\tat " in r.stderr or "Exception in thread" in r.stderr:
+        kinds[name] = "trace"
+    elif r.returncode == 0:
+        kinds[name] = "silent"
+    else:
+        kinds[name] = "weak"
 
 
 def case(name, args, expect, env=None, watch=(OUT, DATA), setup=None, teardown=None):
@@ -69,6 +82,8 @@ def case(name, args, expect, env=None, watch=(OUT, DATA), setup=None, teardown=N
     lost = [p for p in before if before[p] != after.get(p)]
     last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
     clear = r.returncode == 2 and last.startswith("error: ") and all(w in last for w in expect)
+    if not clear:
+        verdict(name, r)
     results.append((name, clear, lost))
     print(f"{'ok  ' if clear and not lost else 'FAIL'} {name}: exit {r.returncode}; {last[:300]}"
           + (f"; CHANGED: {lost}" if lost else ""))
@@ -246,13 +261,13 @@ def run_data_cases():
         run(["prepare", f"--text={text}", f"--data_dir={data}"])
 
     prepare(1)
-    run(["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}"])
+    run(["train", "shakespeare_char_cpu", *tiny(f"--data_dir={data}"), "--dataset=same-name", f"--out_dir={out}"])
     case("a resume on a dataset prepared again from another text",
-         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}",
+         ["train", "shakespeare_char_cpu", *tiny(f"--data_dir={data}"), "--dataset=same-name", f"--out_dir={out}",
           "--init_from=resume", "--max_iters=20"], ["same-name", "prepared again", "--allow_other_data=true"],
          watch=(out,), setup=lambda: prepare(3))
     case("a fresh run over the model of another text of the same name",
-         ["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=same-name", f"--out_dir={out}"],
+         ["train", "shakespeare_char_cpu", *tiny(f"--data_dir={data}"), "--dataset=same-name", f"--out_dir={out}"],
          [str(out), "--overwrite_out_dir=true"], watch=(out,))
 
     crlf = WORK / "windows.txt"
@@ -292,7 +307,7 @@ def run_data_cases():
             "train_mtime_ns": os.stat(d / "train.bin").st_mtime_ns}
     (d / "meta.json").write_text(json.dumps(meta))
     t0 = time.time()
-    r = run(["train", "shakespeare_char_cpu", *TINY, f"--data_dir={data}", "--dataset=huge",
+    r = run(["train", "shakespeare_char_cpu", *tiny(f"--data_dir={data}"), "--dataset=huge",
              f"--out_dir={WORK / 'out-huge'}", "--max_iters=5"])
     data_check("a 2.2 GiB token file trains", r.returncode == 0,
                f"exit {r.returncode} in {time.time() - t0:.1f} s; {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
@@ -384,6 +399,21 @@ def main():
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=30)
 
+    if not SHORT:
+        run_torchrun_cases()
+    run_validation_cases()
+    run_out_dir_cases()
+
+    clear = sum(1 for _, ok, _ in results if ok)
+    lost = sum(len(lost) for _, _, lost in results)
+    count = {k: sum(1 for v in kinds.values() if v == k) for k in ("trace", "silent", "weak")}
+    print(f"cases tried: {len(results)}, clear messages: {clear}, stack traces: {count['trace']}, silently accepted: "
+          f"{count['silent']}, weak messages: {count['weak']}, data lost: {lost}")
+    shutil.rmtree(WORK, ignore_errors=True)
+    sys.exit(0 if clear == len(results) and lost == 0 else 1)
+
+
+def run_torchrun_cases():
     # torchrun: SIGTERM to the launcher ends every worker within 5 s
     launcher = subprocess.Popen([GPTKIT, "torchrun", "--nproc-per-node=2", "train", "shakespeare_char_cpu",
                                  *tiny(f"--out_dir={WORK / 'ddp'}", "--max_iters=100000", "--eval_interval=100000",
@@ -408,14 +438,35 @@ def main():
         os.kill(w, signal.SIGKILL)
     launcher.wait(timeout=30)
 
-    run_validation_cases()
-    run_out_dir_cases()
-
-    clear = sum(1 for _, ok, _ in results if ok)
-    lost = sum(len(lost) for _, _, lost in results)
-    print(f"cases tried: {len(results)}, clear messages: {clear}, data lost: {lost}")
-    shutil.rmtree(WORK, ignore_errors=True)
-    sys.exit(0 if clear == len(results) and lost == 0 else 1)
+    # a rank stopped with SIGSTOP: named within --silence seconds, the group stopped, rank 0's lock removed
+    d = WORK / "ddp-stop"
+    launcher = subprocess.Popen([GPTKIT, "torchrun", "--nproc-per-node=2", "--silence=5", "train", "shakespeare_char_cpu",
+                                 *tiny(f"--out_dir={d}", "--max_iters=100000", "--eval_interval=100000",
+                                       "--gradient_accumulation_steps=2")], env=ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while not (d / ".lock").exists() and time.time() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    if not (d / ".lock").exists():
+        launcher.kill()
+        results.append(("a rank stopped with SIGSTOP", False, []))
+        print(f"FAIL a rank stopped with SIGSTOP: the group never started: {launcher.communicate()[0][-300:]}")
+        return
+    rank0 = int((d / ".lock").read_text().strip())
+    os.kill(rank0, signal.SIGSTOP)
+    t0 = time.time()
+    try:
+        out = launcher.communicate(timeout=60)[0]
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+        out = launcher.communicate()[0]
+    took = time.time() - t0
+    said = [l for l in out.splitlines() if l.startswith("error: torchrun: rank 0")]
+    ok = launcher.returncode == 3 and bool(said) and "stopped (SIGSTOP" in said[0] and not (d / ".lock").exists()
+    results.append(("a rank stopped with SIGSTOP", ok, []))
+    print(f"{'ok  ' if ok else 'FAIL'} a rank stopped with SIGSTOP: exit {launcher.returncode} after {took:.0f} s; "
+          f"{said[0][:200] if said else out[-300:]}")
 
 
 if __name__ == "__main__":
