@@ -154,10 +154,12 @@ public final class Main implements Runnable {
                         t.outDir());
                 if (sample > 0) {
                     String prompt = cfg.dataset.startsWith("songci") ? "春江" : "\n";
+                    String text = Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
+                            new SplittableRandom(cfg.seed));
                     System.out.println("---------------");
-                    System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
-                            new SplittableRandom(cfg.seed)));
+                    System.out.println(text);
                     System.out.println("---------------");
+                    t.note("sample", text); // --tracking: beside the run's curves
                 }
             }
             return 0;
