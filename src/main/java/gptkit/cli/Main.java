@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 /** The gptkit command line: prepare, train, sample, bench. */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
         subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, FinetuneCmd.class, FormMatchCmd.class,
-            Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, TorchrunCmd.class},
+            Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, CompareCmd.class, TorchrunCmd.class},
         description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
 public final class Main implements Runnable {
 

@@ -13,6 +13,7 @@ import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 
 import java.awt.Font;
@@ -90,6 +91,41 @@ public final class Charts {
             double[] it = e.intColumn("iter").asDoubleArray();
             c.addSeries("train (estimate_loss)", it, e.doubleColumn("train_loss").asDoubleArray());
             c.addSeries("val (estimate_loss)", it, e.doubleColumn("val_loss").asDoubleArray());
+        }
+        return c;
+    }
+
+    /** The columns of log.csv that {@link #compare} draws, and their axis titles. */
+    public static final Map<String, String> METRICS = Map.of("val_loss", "val loss (estimate_loss)",
+            "train_loss", "train loss (estimate_loss)", "loss", "batch loss", "lr", "lr", "ms", "ms per iteration",
+            "tokens_per_s", "tokens/s", "grad_norm", "grad norm");
+
+    /**
+     * One column of several runs' log.csv, one line per run named by its out_dir: the offline
+     * counterpart of TensorBoard's overlaid curves (./gptkit compare, the notebooks).
+     */
+    public static XYChart compare(List<Path> outDirs, String column) throws IOException {
+        String yTitle = METRICS.get(column);
+        if (yTitle == null) {
+            throw new IllegalArgumentException("cannot compare '" + column + "': use one of log.csv's columns "
+                    + String.join(", ", new java.util.TreeSet<>(METRICS.keySet())));
+        }
+        XYChart c = chart(column, "iteration", yTitle);
+        for (Path dir : outDirs) {
+            Path csv = dir.resolve("log.csv");
+            if (!Files.isRegularFile(csv)) {
+                throw new IllegalArgumentException(csv + " does not exist: give out_dirs of trained runs (each "
+                        + "holds the log.csv its training wrote)");
+            }
+            Table log = Table.read().csv(csv.toFile());
+            // a run with no such rows yet (no evaluation: Tablesaw reads the empty column as text): no line
+            if (!log.columnNames().contains(column) || !(log.column(column) instanceof NumericColumn<?> values)) {
+                continue;
+            }
+            Table rows = log.where(values.isNotMissing());
+            XYSeries s = c.addSeries(dir.toString(), rows.numberColumn("iter").asDoubleArray(),
+                    rows.numberColumn(column).asDoubleArray());
+            s.setMarker(column.endsWith("_loss") ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
         return c;
     }
