@@ -110,7 +110,7 @@ public final class Charts {
             throw new IllegalArgumentException("cannot compare '" + column + "': use one of log.csv's columns "
                     + String.join(", ", new java.util.TreeSet<>(METRICS.keySet())));
         }
-        XYChart c = chart(column, "iteration", yTitle);
+        XYChart c = chart("compare: " + column, "iteration", yTitle);
         for (Path dir : outDirs) {
             Path csv = dir.resolve("log.csv");
             if (!Files.isRegularFile(csv)) {
@@ -125,6 +125,7 @@ public final class Charts {
             Table rows = log.where(values.isNotMissing());
             XYSeries s = c.addSeries(dir.toString(), rows.numberColumn("iter").asDoubleArray(),
                     rows.numberColumn(column).asDoubleArray());
+            VERBATIM.add(dir.toString()); // a run's name is its out_dir: no translation
             s.setMarker(column.endsWith("_loss") ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
         return c;
@@ -180,6 +181,7 @@ public final class Charts {
     }
 
     private static final String TICKS = "\u200bround ticks"; // a name no caller picks
+    private static final Set<String> VERBATIM = java.util.concurrent.ConcurrentHashMap.newKeySet(); // run names
 
     /**
      * A value inside the data's range that is not one of its values and, appended after them,
@@ -301,7 +303,7 @@ public final class Charts {
         chart.setXAxisTitle(I18n.chart(chart.getXAxisTitle()));
         chart.setYAxisTitle(I18n.chart(chart.getYAxisTitle()));
         for (Series s : chart.getSeriesMap().values()) {
-            if (!s.getName().equals(TICKS)) {
+            if (!s.getName().equals(TICKS) && !VERBATIM.contains(s.getName())) {
                 s.setLabel(I18n.chart(s.getLabel()));
             }
         }
