@@ -97,6 +97,7 @@ final class FinetuneCmd implements Callable<Integer> {
                     System.out.println(text);
                 }
                 System.out.println("---------------");
+                t.note("sample", prompt + "\n" + String.join("\n---------------\n" + prompt + "\n", g.texts()));
             }
         }
         return 0;

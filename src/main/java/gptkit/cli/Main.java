@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 /** The gptkit command line: prepare, train, sample, bench. */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
         subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, FinetuneCmd.class, FormMatchCmd.class,
-            Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, TorchrunCmd.class},
+            Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, CompareCmd.class, TorchrunCmd.class},
         description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
 public final class Main implements Runnable {
 
@@ -182,10 +182,12 @@ public final class Main implements Runnable {
                     System.err.println(none);
                 }
                 if (sample > 0) {
+                    String text = Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
+                            new SplittableRandom(cfg.seed));
                     System.out.println("---------------");
-                    System.out.println(Sample.sample(t.model(), t.tokenizer(), prompt, sample, 0.8, 200,
-                            new SplittableRandom(cfg.seed)));
+                    System.out.println(text);
                     System.out.println("---------------");
+                    t.note("sample", text); // --tracking: beside the run's curves
                 }
             }
             return 0;

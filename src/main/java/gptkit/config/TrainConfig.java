@@ -67,6 +67,9 @@ public final class TrainConfig {
     public int ddp_timeout = 600; // seconds a rank waits for the others before it gives up
     public boolean progress = true; // console progress bar
     public boolean charts = true; // write lr.png and loss.png beside the log
+    // off, or tensorboard: TensorBoard event files in out_dir (README "Tracking runs"); the default
+    // comes from the environment variable GPTKIT_TRACKING, so a class can switch a whole sweep on
+    public String tracking = System.getenv().getOrDefault("GPTKIT_TRACKING", "off");
 
     /** The presets: nanoGPT's config files, plus the CPU recipe of its README, plus Song ci. */
     public static final List<String> PRESETS =
@@ -353,6 +356,11 @@ public final class TrainConfig {
         if (!device.matches("auto|cpu|cuda|cuda:[0-9]{1,4}")) {
             throw new IllegalArgumentException("device must be auto, cpu, cuda or cuda:N (N the GPU's number), got '"
                     + device + "'");
+        }
+        if (!tracking.equals("off") && !tracking.equals("tensorboard")) {
+            throw new IllegalArgumentException("tracking must be off or tensorboard (--tracking=tensorboard writes "
+                    + "TensorBoard event files into out_dir; the environment variable GPTKIT_TRACKING sets the "
+                    + "default), got '" + tracking + "'");
         }
         switch (dtype) {
             case "float32", "float16" -> { }

@@ -14,6 +14,7 @@ import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 
 import java.awt.Font;
@@ -94,6 +95,42 @@ public final class Charts {
         return c;
     }
 
+    /** The columns of log.csv that {@link #compare} draws, and their axis titles. */
+    public static final Map<String, String> METRICS = Map.of("val_loss", "val loss (estimate_loss)",
+            "train_loss", "train loss (estimate_loss)", "loss", "batch loss", "lr", "lr", "ms", "ms per iteration",
+            "tokens_per_s", "tokens/s", "grad_norm", "grad norm");
+
+    /**
+     * One column of several runs' log.csv, one line per run named by its out_dir: the offline
+     * counterpart of TensorBoard's overlaid curves (./gptkit compare, the notebooks).
+     */
+    public static XYChart compare(List<Path> outDirs, String column) throws IOException {
+        String yTitle = METRICS.get(column);
+        if (yTitle == null) {
+            throw new IllegalArgumentException("cannot compare '" + column + "': use one of log.csv's columns "
+                    + String.join(", ", new java.util.TreeSet<>(METRICS.keySet())));
+        }
+        XYChart c = chart("compare: " + column, "iteration", yTitle);
+        for (Path dir : outDirs) {
+            Path csv = dir.resolve("log.csv");
+            if (!Files.isRegularFile(csv)) {
+                throw new IllegalArgumentException(csv + " does not exist: give out_dirs of trained runs (each "
+                        + "holds the log.csv its training wrote)");
+            }
+            Table log = Table.read().csv(csv.toFile());
+            // a run with no such rows yet (no evaluation: Tablesaw reads the empty column as text): no line
+            if (!log.columnNames().contains(column) || !(log.column(column) instanceof NumericColumn<?> values)) {
+                continue;
+            }
+            Table rows = log.where(values.isNotMissing());
+            XYSeries s = c.addSeries(dir.toString(), rows.numberColumn("iter").asDoubleArray(),
+                    rows.numberColumn(column).asDoubleArray());
+            VERBATIM.add(dir.toString()); // a run's name is its out_dir: no translation
+            s.setMarker(column.endsWith("_loss") ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
+        return c;
+    }
+
     private static Table rowsWith(Table log, String column) {
         return log.where(log.doubleColumn(column).isNotMissing());
     }
@@ -153,6 +190,7 @@ public final class Charts {
     }
 
     private static final String TICKS = "\u200bround ticks"; // a name no caller picks
+    private static final Set<String> VERBATIM = java.util.concurrent.ConcurrentHashMap.newKeySet(); // run names
 
     /**
      * A value inside the data's range that is not one of its values and, appended after them,
@@ -273,7 +311,7 @@ public final class Charts {
         chart.setXAxisTitle(I18n.chart(chart.getXAxisTitle()));
         chart.setYAxisTitle(I18n.chart(chart.getYAxisTitle()));
         for (Series s : chart.getSeriesMap().values()) {
-            if (!s.getName().equals(TICKS)) {
+            if (!s.getName().equals(TICKS) && !VERBATIM.contains(s.getName())) {
                 s.setLabel(I18n.chart(s.getLabel()));
             }
         }

@@ -176,6 +176,7 @@ public final class Trainer implements AutoCloseable {
         if (master) { // holding the lock: no live save of another trainer can be among them
             OutDir.removeStaleTemps(outDir, out);
         }
+        Tracking.attach(this, out); // --tracking=tensorboard: rank 0 writes event files into out_dir
     }
 
     private GPTConfig scratchArgs() throws IOException {
@@ -467,6 +468,7 @@ public final class Trainer implements AutoCloseable {
             progress.logged(String.format("iter %d: loss %.4f, lr %.2e, time %.2fms, %,.0f tok/s, mfu %.2f%%%s",
                     iter, loss, lr, dt * 1000, tokensPerIter / dt, runningMfu * 100, scaler.describe()), loss);
             log.step(iter, lr, loss, dt * 1000, tokensPerIter / dt, gradNorm);
+            listeners.forEach(l -> l.logged(iter, lr, loss, gradNorm, dt * 1000, tokensPerIter / dt, runningMfu));
         }
 
         private void closeMicroStep() {
@@ -731,6 +733,11 @@ public final class Trainer implements AutoCloseable {
     /** Tells the listener about every iteration and evaluation of the runs to come (rank 0). */
     public void listen(TrainingListener listener) {
         listeners.add(listener);
+    }
+
+    /** Hands a text the run made (its samples) to the listeners: a tracker keeps it beside the curves. */
+    public void note(String tag, String text) {
+        listeners.forEach(l -> l.text(Math.max(iterNum - 1, 0), tag, text)); // after run(): its last iteration
     }
 
     public void setOut(PrintStream out) {

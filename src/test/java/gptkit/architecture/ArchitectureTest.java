@@ -35,7 +35,7 @@ class ArchitectureTest {
             .layer("exercises").definedBy("gptkit.exercises..")
             .layer("train").definedBy("gptkit.train..")
             .layer("parts").definedBy("gptkit.data..", "gptkit.model..", "gptkit.optim..", "gptkit.amp..",
-                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..")
+                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..", "gptkit.track..")
             .layer("base").definedBy("gptkit", "gptkit.autograd..", "gptkit.config..")
             .layer("notebook aids").definedBy("gptkit.notebook..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
