@@ -212,10 +212,23 @@ public final class Gradebook {
 
     /** The exercise files only (X.java of the catalog and zh/), from a folder or a zip. */
     static void copySubmission(Path from, Path to) throws IOException {
+        copyFiles(from, to);
+        try (Stream<Path> copied = Files.list(to)) {
+            if (copied.findAny().isEmpty()) {
+                throw new IOException("no exercise file (GetLr.java, AdamW.java, ...) in " + from
+                        + " nor in its exercises/ folder");
+            }
+        }
+    }
+
+    private static void copyFiles(Path from, Path to) throws IOException {
         if (Files.isDirectory(from)) {
+            if (Files.isDirectory(from.resolve("exercises")) && !Files.exists(from.resolve("GetLr.java"))) {
+                from = from.resolve("exercises"); // a student's kit folder rather than its exercises/
+            }
             for (Part p : Part.values()) {
                 Path f = from.resolve(p.file + ".java");
-                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // no link out of the folder
                     Files.copy(f, to.resolve(f.getFileName()));
                 }
             }
