@@ -6,7 +6,8 @@ text) plus notebooks/i18n/zh/NN_name.json (the Chinese text of each markdown cel
     python3 scripts/i18n-notebooks.py --check      # exit 1 on a stale or missing translation, a zh
                                                    # notebook that differs from what --write makes,
                                                    # a chart label without Chinese, README.zh.md out
-                                                   # of step with README.md
+                                                   # of step with README.md, a term other than
+                                                   # the glossary's (notebooks/i18n/zh/glossary.tsv)
     python3 scripts/i18n-notebooks.py --report     # "N notebooks, M cells translated, stale S, missing K"
     python3 scripts/i18n-notebooks.py --template 03  # entries for the new or changed cells of 03
 
@@ -256,6 +257,36 @@ def readme_problems():
     return problems
 
 
+GLOSSARY = I18N / "glossary.tsv"
+
+
+def glossary_problems():
+    """One Chinese term per English one (notebooks/i18n/zh/glossary.tsv): a refused variant in the
+    translations, the grader's Chinese hints or README.zh.md is named with its file and line."""
+    if not GLOSSARY.exists():
+        return []
+    refused = {}
+    for n, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[0] or not cols[1]:
+            raise Bad(f"{rel(GLOSSARY)}:{n}: write 'English<TAB>中文<TAB>refused variants', not {line!r}")
+        for v in (cols[2].split(",") if len(cols) > 2 else []):
+            if v.strip():
+                refused[v.strip()] = (cols[0], cols[1])
+    files = sorted(I18N.glob("*.json")) + [REPO / "src/test/resources/gptkit/grading/hints_zh.tsv", REPO / "README.zh.md"]
+    problems = []
+    for f in files:
+        if not f.exists():
+            continue
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            for v, (en, zh) in refused.items():
+                if v in line:
+                    problems.append(f"{rel(f)}:{n}: {v} for '{en}'; the glossary's term is {zh} ({rel(GLOSSARY)})")
+    return problems
+
+
 def run(args):
     problems, notebooks, translated, stale, missing = [], 0, 0, 0, 0
     for p in english_notebooks():
@@ -288,6 +319,7 @@ def run(args):
                 problems.append(f"{rel(CHART_TABLE)}: no Chinese for the chart label {label!r} ({where}); "
                                 "add a line 'English<TAB>中文'")
         problems += readme_problems()
+        problems += glossary_problems()
     for line in problems if args.check else []:
         print(line)
     print(report)

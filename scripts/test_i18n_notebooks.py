@@ -116,6 +116,15 @@ class GeneratorTest(unittest.TestCase):
         self.assertEqual(2, r.returncode)
         self.assertIn("notebooks/i18n/zh/99_test.json: entry 0 must be", r.stderr)
 
+    def test_a_term_other_than_the_glossarys_fails_the_check_with_file_and_line(self):
+        (self.root / "notebooks/i18n/zh/glossary.tsv").write_text("# terms\ngrader\t评分程序\t评分器\n", encoding="utf-8")
+        self.assertEqual(0, self.gen("--check").returncode)
+        (self.root / "README.zh.md").write_text("# 工具包\n\n## 运行\n\n评分器在这里。\n\n```bash\n./gptkit train\n```\n",
+                                                encoding="utf-8")
+        r = self.gen("--check")
+        self.assertEqual(1, r.returncode, r.stdout)
+        self.assertIn("README.zh.md:5: 评分器 for 'grader'; the glossary's term is 评分程序", r.stdout)
+
     def test_an_untranslated_chart_label_fails_the_check(self):
         table = self.root / "src/main/resources/gptkit/i18n/charts_zh.tsv"
         table.write_text(table.read_text(encoding="utf-8").replace("step\t步\n", ""), encoding="utf-8")

@@ -24,15 +24,27 @@ final class TrackerProbe {
 
     private TrackerProbe() {}
 
-    static void check(String host, int port, int rank) {
+    static void check(String host, int port, int rank, int timeoutSec) {
         String where = host + ":" + port;
         String fix = " Check MASTER_ADDR and MASTER_PORT: node 0's `./gptkit torchrun` prints the address and port "
                 + "of its tracker (torchrun sets them itself on one host).";
-        try (Socket s = new Socket()) {
-            try {
-                s.connect(new InetSocketAddress(host, port), WAIT_MS);
-            } catch (ConnectException e) {
-                return; // nothing listens (yet): XGBoost retries and reports it after its own attempts
+        long deadline = System.nanoTime() + timeoutSec * 1_000_000_000L;
+        Socket s = new Socket();
+        try {
+            while (true) {
+                try {
+                    s.connect(new InetSocketAddress(host, port), WAIT_MS);
+                    break;
+                } catch (ConnectException e) {
+                    // nothing listens yet: wait here, quietly (XGBoost's own retries print "Retrying" each time)
+                    s.close();
+                    if (System.nanoTime() > deadline) {
+                        throw new DdpException(String.format("rank %d: could not connect to the DDP tracker at %s "
+                                + "within %d s: nothing listens there.%s", rank, where, timeoutSec, fix));
+                    }
+                    Thread.sleep(200);
+                    s = new Socket();
+                }
             }
             s.setSoTimeout(WAIT_MS);
             DataInputStream in = new DataInputStream(s.getInputStream());
@@ -59,6 +71,14 @@ final class TrackerProbe {
             out.flush();
         } catch (IOException e) {
             // a network problem of another kind: XGBoost's own connect reports it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing a probe
+            }
         }
     }
 

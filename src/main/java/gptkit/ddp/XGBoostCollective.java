@@ -77,7 +77,7 @@ public final class XGBoostCollective implements Collective {
     /** Joins the group at the tracker; fails with a clear error after timeoutSec. */
     public static XGBoostCollective connect(int rank, int worldSize, String masterAddr, int masterPort,
                                             int timeoutSec) {
-        TrackerProbe.check(masterAddr, masterPort, rank); // fail fast when something else answers there
+        TrackerProbe.check(masterAddr, masterPort, rank, timeoutSec); // fail fast when something else answers there
         XGBoostCollective c = new XGBoostCollective(rank, worldSize, timeoutSec);
         Map<String, Object> args = new HashMap<>();
         args.put("dmlc_communicator", "rabit");

@@ -90,20 +90,53 @@ public final class ReportCard implements BeforeAllCallback {
         return Catalog.ALL.stream().filter(e -> RESULTS.values().stream().anyMatch(m -> m.containsKey(e))).toList();
     }
 
+    /** The card's own words in the student's language (-Dlang=zh); the json and md stay English. */
+    private static String tr(String english, String chinese) {
+        return Hints.chinese() ? chinese : english;
+    }
+
+    /** s padded to w terminal columns: a Chinese character takes two. */
+    private static String pad(String s, int w) {
+        int cols = s.codePoints().map(c -> c >= 0x2E80 ? 2 : 1).sum();
+        return s + " ".repeat(Math.max(0, w - cols));
+    }
+
+    /** status() on the card: Chinese under -Dlang=zh. */
+    private static String shown(List<Row> rows) {
+        String s = status(rows);
+        return !Hints.chinese() ? s : s.replace(" (", "（").replaceAll(" not attempted\\)", " 项尚未尝试）")
+                .replace("not attempted", "尚未尝试");
+    }
+
+    /** The grader's own messages (not a check's) in Chinese under -Dlang=zh; the values stay as they are. */
+    static String message(String m) {
+        if (!Hints.chinese()) {
+            return m;
+        }
+        return m.replaceFirst("^did not finish within (\\S+) s: an endless loop\\?$", "没有在 $1 秒内完成：死循环？")
+                .replaceFirst("^not run: an earlier check of this exercise never returned \\(an endless loop\\?\\)$",
+                        "未运行：这个练习前面的一项检查一直没有返回（死循环？）")
+                .replaceFirst("^does not compile: ", "编译不通过：")
+                .replaceFirst("^threw ", "抛出了 ")
+                .replaceFirst(" is missing: copy it back from the kit$", " 缺失：从套件中把它复制回来");
+    }
+
     static String text() {
         StringBuilder b = new StringBuilder();
         String rule = "-".repeat(86);
         List<Target> targets = new ArrayList<>(RESULTS.keySet());
-        b.append('\n').append(rule).append("\n gptkit exercises: report card\n").append(rule).append('\n');
-        b.append(String.format(" %-18s %-3s %-33s", "exercise", "nb", "file"));
-        targets.forEach(t -> b.append(String.format(" %-15s", t.label)));
+        b.append('\n').append(rule).append('\n').append(tr(" gptkit exercises: report card", " gptkit 练习：成绩单"))
+                .append('\n').append(rule).append('\n');
+        b.append(' ').append(pad(tr("exercise", "练习"), 18)).append(' ').append(pad(tr("nb", "笔记本"), 3)).append(' ')
+                .append(pad(tr("file", "文件"), 33));
+        targets.forEach(t -> b.append(' ').append(pad(t.label, 15)));
         b.append('\n');
         for (Exercise<?> ex : graded()) {
             b.append(String.format(" %-18s %-3s %-33s", ex.id(), ex.notebook(), ex.path(Target.EXERCISES)));
-            targets.forEach(t -> b.append(String.format(" %-15s", status(RESULTS.get(t).get(ex)))));
+            targets.forEach(t -> b.append(' ').append(pad(shown(RESULTS.get(t).get(ex)), 15)));
             b.append('\n');
         }
-        b.append(String.format(" %-56s", "total"));
+        b.append(' ').append(pad(tr("total", "总分"), 56));
         for (Target t : targets) {
             List<Row> all = RESULTS.get(t).values().stream().flatMap(List::stream).toList();
             b.append(String.format(" %-15s", earned(all) + "/" + max(all)));
@@ -117,18 +150,35 @@ public final class ReportCard implements BeforeAllCallback {
                     continue;
                 }
                 b.append(rule).append('\n').append(String.format(" %s (%s): %s%n", e.getKey().path(t),
-                        e.getKey().id(), status(e.getValue())));
+                        e.getKey().id(), shown(e.getValue())));
                 for (Row r : failed) {
-                    b.append(String.format("   FAILED [%d pt] %s%n      %s%n      hint: %s%n", r.check().points(),
-                            r.check().name(), r.outcome().message().replace("\n", "\n      "), r.outcome().hint(r.check())));
+                    b.append(String.format(tr("   FAILED [%d pt] %s%n      %s%n      hint: %s%n",
+                                    "   未通过 [%d 分] %s%n      %s%n      提示：%s%n"), r.check().points(),
+                            r.check().name(), message(r.outcome().message()).replace("\n", "\n      "),
+                            r.outcome().hint(r.check())));
                 }
             }
         }
         b.append(rule).append('\n');
-        b.append(" One exercise: ./mvnw test -Dexercise=<id>    Only exercises/: ./mvnw test -Dgrade=exercises\n");
-        b.append(" Details: target/grades.md, target/grades.json. Inputs were drawn with -Dgrading.seed=" + Grader.SEED
+        b.append(tr(" One exercise: ./mvnw test -Dexercise=<id>    Only exercises/: ./mvnw test -Dgrade=exercises\n",
+                " 一个练习：./mvnw test -Dexercise=<id>    只评 exercises/：./mvnw test -Dgrade=exercises\n"));
+        b.append(tr(" Details: target/grades.md, target/grades.json. Inputs were drawn with -Dgrading.seed=",
+                " 详情：target/grades.md、target/grades.json。输入的抽取种子：-Dgrading.seed=") + Grader.SEED
                 + "\n").append(rule);
         return b.toString();
+    }
+
+    /** The card of these recordings alone, the run's own results set aside meanwhile (ReportCardZhTest). */
+    static synchronized String textOf(Runnable recordings) {
+        Map<Target, Map<Exercise<?>, List<Row>>> saved = new EnumMap<>(RESULTS);
+        RESULTS.clear();
+        try {
+            recordings.run();
+            return text();
+        } finally {
+            RESULTS.clear();
+            RESULTS.putAll(saved);
+        }
     }
 
     static String markdown() {
