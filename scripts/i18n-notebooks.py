@@ -22,7 +22,7 @@ edited its sha changes and the entry is stale: --check fails until a translator 
 Code cells are copied byte for byte, so a zh notebook computes exactly what the English one does:
 CI checks the sources here instead of running eleven more notebooks. Outputs: a committed zh
 notebook keeps its own outputs (a full-length run in Chinese, charts with Chinese labels) for every
-code cell whose source did not change; other code cells get the English notebook's outputs.
+code cell whose source did not change, wherever the cell moved; other code cells get the English notebook's outputs.
 """
 import argparse
 import hashlib
@@ -136,9 +136,12 @@ def generate(nb_path, nb, pairs, committed):
     notebook's outputs where a code cell is unchanged."""
     zh = json.loads(json.dumps(nb))
     by_index = {i: e for i, _, e in pairs}
-    old_code = [c for c in committed["cells"] if c["cell_type"] == "code"] if committed else []
+    # the committed zh outputs, found by source (not by position): a code cell moved, added or
+    # removed in the English notebook keeps the Chinese outputs of every unchanged cell
+    old_code = {}
+    for old in (c for c in (committed["cells"] if committed else []) if c["cell_type"] == "code"):
+        old_code.setdefault(source(old), []).append(old)
     first_md = True
-    k = 0
     for i, c in enumerate(zh["cells"]):
         if c["cell_type"] == "markdown":
             text = by_index[i]["zh"]
@@ -147,11 +150,11 @@ def generate(nb_path, nb, pairs, committed):
                 first_md = False
             c["source"] = lines(text)
         elif c["cell_type"] == "code":
-            old = old_code[k] if k < len(old_code) else None
-            if old is not None and source(old) == source(c):
+            same = old_code.get(source(c))
+            if same:
+                old = same.pop(0)
                 c["outputs"] = old.get("outputs", [])
                 c["execution_count"] = old.get("execution_count")
-            k += 1
     if committed and "gptkit" in committed.get("metadata", {}):
         zh["metadata"]["gptkit"] = committed["metadata"]["gptkit"]
     return zh
