@@ -16,7 +16,10 @@ beside them as <name>.kernel.log.
 Before running, each notebook is linted (a failure skips running it): every `import` must be in
 the first code cell (IJava 1.3 re-declares the earlier cells after an import in a later one and
 brings their variables back as null), and metadata.kernelspec.name must be "gptkit-java" (IJava
-installs itself as "java": a notebook naming that would open on whichever kernel owns the name).
+installs itself as "java": a notebook naming that would open on whichever kernel owns the name),
+and no notebook may print the library's code of an exercise's part (Source.show) above the cell
+that sets that exercise (EXERCISE_PARTS). `--lint-only` checks just the rules and the committed
+outputs, without a kernel.
 
 The lint also reads the committed outputs (a full-length run's, refreshed by
 scripts/refresh-notebook-outputs.py): the committed notebook must show the images its metadata
@@ -66,9 +69,50 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 IMPORT = re.compile(r"^\s*import\s+(static\s+)?[A-Za-z_$][\w$]*(\s*\.\s*([A-Za-z_$][\w$]*|\*))*\s*(;|$)")
 
 
+# Each exercise's part in the library, as Source.show names it: (class, method), None for the whole
+# class. A notebook may print one only after the markdown cell that sets that exercise
+# ("**Exercise `id`**"), never above it: no answer on the page before the exercise.
+EXERCISE_PARTS = {
+    "get_batch": [("GetBatch", "getBatch"), ("GetBatch", "offsets")],
+    "cross_entropy": [("CrossEntropy", None)],
+    "adamw": [("AdamW", "step")],
+    "decay_groups": [("AdamW", "configureOptimizers")],
+    "get_lr": [("GetLr", None)],
+    "estimate_loss": [("EstimateLoss", None), ("Trainer", "evalModel")],
+    "grad_scaler": [("GradScaler", None)],
+    "clip_grad_norm": [("ClipGradNorm", None)],
+    "ddp": [("Collective", "averageGradients")],
+    "checkpoint": [("Checkpoint", None), ("CheckpointStore", None)],
+    "train_loop": [("TrainLoop", None)],
+    "sft_mask": [("SftExample", "mask")],
+    "lora": [("Lora", None), ("LoraLinear", None)],
+}
+SHOW = re.compile(r'Source\.show\(\s*([\w.]+)\.class\s*,\s*"(\w+)"')
+EXERCISE = re.compile(r"\*\*(?:Exercise|练习) `(\w+)`\*\*")  # the zh edition: 练习
+
+
+def answers_before_exercise(nb, rel):
+    """Source.show of an exercise's own part above the cell that sets the exercise."""
+    problems, set_ = [], set()
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "markdown":
+            set_.update(EXERCISE.findall(c.source))
+            continue
+        if c.cell_type != "code":
+            continue
+        for m in SHOW.finditer(c.source):
+            cls, method = m.group(1).rsplit(".", 1)[-1], m.group(2)
+            for ex, parts in EXERCISE_PARTS.items():
+                if ex not in set_ and any(cls == k and mm in (None, method) for k, mm in parts):
+                    problems.append(f"{rel}: cell {i} prints the library's {cls}.{method}, the answer to the exercise "
+                                    f"`{ex}`, before the notebook sets that exercise; move the Source.show into the "
+                                    "section after the exercise (\"The library's version, after you have tried\")")
+    return problems
+
+
 def lint(nb, rel):
     """The rules a notebook must follow to run on IJava 1.3 as well as JJava (see the docstring)."""
-    problems = []
+    problems = answers_before_exercise(nb, rel)
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     for i, c in code[1:]:
         for n, line in enumerate(c.source.splitlines(), 1):
@@ -215,7 +259,22 @@ def run_one(path, timeout):
     return not problems, seconds, images, problems
 
 
+def lint_only(paths):
+    bad = 0
+    for path in paths:
+        rel = os.path.relpath(path, REPO)
+        nb = nbformat.read(path, as_version=4)
+        problems = lint(nb, rel) + committed_problems(nb, rel)
+        for p in problems:
+            print(p)
+        bad += bool(problems)
+    print(f"notebooks: {len(paths) - bad} passed the lint, {bad} failed")
+    return 1 if bad else 0
+
+
 def main(argv):
+    if argv[:1] == ["--lint-only"]:
+        return lint_only([str(Path(a).resolve()) for a in argv[1:]] or sorted(glob.glob(str(NOTEBOOKS / "*.ipynb"))))
     timeout = cell_timeout()
     if argv:
         paths = [str(Path(a).resolve()) for a in argv]

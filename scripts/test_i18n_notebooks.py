@@ -110,6 +110,19 @@ class GeneratorTest(unittest.TestCase):
         self.assertEqual(1, r.returncode)
         self.assertIn("notebooks/zh/99_test.ipynb: differs from what its English notebook and translation make", r.stdout)
 
+    def test_a_moved_code_cell_keeps_its_chinese_outputs(self):
+        zh = self.read("notebooks/zh/99_test.ipynb")
+        zh["cells"][1]["outputs"][0]["text"] = ["4.18 (中文)\n"]  # the Chinese run's own output
+        self.write("notebooks/zh/99_test.ipynb", zh)
+        nb = self.read("notebooks/99_test.ipynb")
+        new = cell("code", "int shown = 1;", 3)  # a new code cell in front of it, as when a cell moves
+        nb["cells"] = [nb["cells"][0], new, nb["cells"][2], nb["cells"][1]]
+        self.write("notebooks/99_test.ipynb", nb)
+        self.assertEqual(0, self.gen("--write").returncode)
+        cells = self.read("notebooks/zh/99_test.ipynb")["cells"]
+        self.assertEqual(["4.18 (中文)\n"], cells[3]["outputs"][0]["text"])  # found by its source
+        self.assertEqual(["4.17\n"], cells[1]["outputs"][0]["text"])  # the new cell: the English outputs
+
     def test_a_malformed_translation_is_named(self):
         (self.root / "notebooks/i18n/zh/99_test.json").write_text('{"notebook": "99_test.ipynb", "cells": [{"en_sha": "xyz"}]}')
         r = self.gen("--check")
