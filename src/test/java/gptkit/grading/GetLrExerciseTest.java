@@ -130,7 +130,13 @@ public class GetLrExerciseTest {
             new Exercise.Mistake("GetLrUnicodeEscape", "warmup step 0", "the library's GetLr called, hidden by a unicode escape"),
             new Exercise.Mistake("GetLrBetweenCommentStrings", "warmup step 0",
                     "the library's GetLr called between strings that look like a comment"),
-            new Exercise.Mistake("GetLrByReflection", "warmup step 0", "the library's GetLr reached by reflection"));
+            new Exercise.Mistake("GetLrByReflection", "warmup step 0", "the library's GetLr reached by reflection"),
+            new Exercise.Mistake("GetLrLibraryFactory", "warmup step 0",
+                    "the library's get_lr through the interface's factory LrSchedule.library"),
+            new Exercise.Mistake("GetLrJavaBeans", "warmup step 0",
+                    "the library's GetLr loaded by name through java.beans.Expression"),
+            new Exercise.Mistake("GetLrSeesTheGrader", "warmup step 0",
+                    "get_lr only when the call stack or -Dexercise shows the grader, a constant rate in training"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

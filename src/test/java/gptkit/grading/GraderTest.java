@@ -165,6 +165,54 @@ class GraderTest {
         assertEquals(6.0, fresh.getClass().getMethod("lr", int.class).invoke(fresh, 3));
     }
 
+    /** One class with one statement in lr, compiled on its own as a student's file is. */
+    static String ruleOn(Path dir, String name, String statement) {
+        Path src = dir.resolve(name + "/GetLr.java");
+        try {
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, "import gptkit.train.LrSchedule;\nimport gptkit.config.TrainConfig;\n"
+                    + "public final class GetLr implements LrSchedule {\n  public GetLr(TrainConfig c) {}\n"
+                    + "  public double lr(int it) {\n    " + statement + "\n    return 0;\n  }\n}\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ExerciseCompiler.Compiled k = ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve(name + "/out"),
+                GraderTest.class.getClassLoader());
+        assertTrue(k.ok(), k.error());
+        return LibraryUse.problem(k.classes());
+    }
+
+    @Test
+    void theLibraryRuleIsAnAllowlistThatNamesTheLineAndTheReason(@TempDir Path dir) {
+        // each: a statement, what the refusal must say (the call at GetLr.java:6, and why)
+        String[][] refused = {
+                {"Thread.currentThread().getStackTrace();", "java.lang.Thread"},
+                {"new Throwable().getStackTrace();", "Throwable.getStackTrace at GetLr.java:6: a part may not look at the call stack"},
+                {"StackWalker.getInstance();", "java.lang.StackWalker"},
+                {"System.getProperty(\"exercise\");", "System.getProperty at GetLr.java:6: a part may not read system properties"},
+                {"System.getenv(\"HOME\");", "System.getenv at GetLr.java:6"},
+                {"Integer.getInteger(\"x\");", "Integer.getInteger at GetLr.java:6"},
+                {"System.exit(0);", "System.exit at GetLr.java:6"},
+                {"Runtime.getRuntime();", "java.lang.Runtime"},
+                {"java.util.concurrent.Executors.newSingleThreadExecutor();", "java.util.concurrent.Executors"},
+                {"new java.beans.Expression(Class.class, \"forName\", new Object[] {\"x\"});", "java.beans.Expression"},
+                {"gptkit.train.LrSchedule.library(null);", "LrSchedule.library at GetLr.java:6: a part may not call LrSchedule.library"},
+                {"try { java.nio.file.Files.readString(java.nio.file.Path.of(\"x\")); } catch (Exception e) {}",
+                        "java.nio.file.Files.readString at GetLr.java:6: only the checkpoint part may use files"},
+                {"new java.net.Socket();", "java.net.Socket.<init> at GetLr.java:6"},
+                {"getClass().getSuperclass();", "java.lang.Class.getSuperclass at GetLr.java:6"}};
+        for (String[] r : refused) {
+            String p = ruleOn(dir, "r" + java.util.Arrays.asList(refused).indexOf(r), r[0]);
+            assertTrue(p != null && p.contains(r[1]) && p.contains("GetLr.java:6"), r[0] + " -> " + p);
+        }
+        // plain Java a part may use: numbers, strings, collections, streams, records, lambdas, printing
+        assertNull(ruleOn(dir, "ok", "java.util.List<Integer> l = new java.util.ArrayList<>(java.util.List.of(1, 2));"
+                + " double m = Math.max(l.stream().mapToInt(x -> x).sum(), Double.parseDouble(\"1.5\"));"
+                + " String s = \"m=\" + m + new StringBuilder(\"!\"); java.util.Arrays.sort(new int[] {2, 1});"
+                + " java.util.Objects.requireNonNull(s); System.out.println(s); int[] a = new int[] {1}.clone();"
+                + " assert a.length == 1 : new IllegalStateException(\"x\").getMessage();"));
+    }
+
     @Test
     void notAttemptedSkipsForStudentsButFailsForSolutions() {
         Check<Api> c = EX.checks().get(0);
