@@ -44,7 +44,10 @@ class CapstoneTest {
             Map.entry("CheckpointEofWithoutName", "only the message of a failed load differs"),
             Map.entry("GradScalerIgnoresNaN", "float16 overflows give inf; the tiny GPT makes no NaN"),
             Map.entry("GradScalerGrowsOnBackoff", "no overflow of the capstone's run falls on a growth step"),
-            Map.entry("ClipGradNormNoEps", "1e-6 next to norms near 1 is below the capstone's 1e-5"));
+            Map.entry("ClipGradNormNoEps", "1e-6 next to norms near 1 is below the capstone's 1e-5"),
+            Map.entry("ClipGradNormZeroMeansOff", "the capstone clips at a max_norm above 0"),
+            Map.entry("GetLrFloorBeforeWarmup", "the capstone's warmup ends before its decay: the branches never meet"),
+            Map.entry("EstimateLossTrainNotInFinally", "no batch of the capstone throws"));
 
     static final List<String> SUMMARY = new ArrayList<>();
 
