@@ -47,7 +47,8 @@ class CapstoneTest {
             Map.entry("ClipGradNormNoEps", "1e-6 next to norms near 1 is below the capstone's 1e-5"),
             Map.entry("ClipGradNormZeroMeansOff", "the capstone clips at a max_norm above 0"),
             Map.entry("GetLrFloorBeforeWarmup", "the capstone's warmup ends before its decay: the branches never meet"),
-            Map.entry("EstimateLossTrainNotInFinally", "no batch of the capstone throws"));
+            Map.entry("EstimateLossTrainNotInFinally", "no batch of the capstone throws"),
+            Map.entry("CheckpointPlainJson", "the capstone's best_val_loss is always finite"));
 
     static final List<String> SUMMARY = new ArrayList<>();
 
