@@ -213,6 +213,56 @@ class GraderTest {
                 + " assert a.length == 1 : new IllegalStateException(\"x\").getMessage();"));
     }
 
+    /** The TA's student: the warmup with int / int, rate 0 all through warmup (not nanoGPT's off-by-one). */
+    public static final class GetLrIntegerWarmup implements gptkit.train.LrSchedule {
+        private final gptkit.config.TrainConfig c;
+
+        public GetLrIntegerWarmup(gptkit.config.TrainConfig cfg) {
+            c = cfg;
+        }
+
+        @Override
+        public double lr(int it) {
+            if (it < c.warmup_iters) {
+                return (it + 1) / (c.warmup_iters + 1) * c.learning_rate;
+            }
+            if (it > c.lr_decay_iters) {
+                return c.min_lr;
+            }
+            double ratio = (double) (it - c.warmup_iters) / (c.lr_decay_iters - c.warmup_iters);
+            return c.min_lr + 0.5 * (1.0 + Math.cos(Math.PI * ratio)) * (c.learning_rate - c.min_lr);
+        }
+    }
+
+    @Test
+    void aKnownMistakeIsNamedOnlyWhenEveryCheckAgrees() {
+        Exercise<?> ex = GetLrExerciseTest.EXERCISE;
+        String offByOne = ex.mistakes().stream().filter(m -> m.className().equals("GetLrWarmupOffByOne"))
+                .findFirst().orElseThrow().what();
+        Outcome self = Grader.recognised(ex, "gptkit.grading.wrong.GetLrWarmupOffByOne", "warmup step 0", Duration.ofSeconds(10));
+        assertEquals(offByOne, self.knownMistake(), self.toString());
+        // the same 0 at step 0, but 0 through the whole warmup too: the off-by-one only possibly
+        Outcome o = Grader.recognised(ex, GetLrIntegerWarmup.class.getName(), "warmup step 0", Duration.ofSeconds(10));
+        assertEquals(Outcome.Status.FAILED, o.status());
+        assertNull(o.knownMistake(), o.toString());
+        assertEquals(List.of(offByOne), o.possibleMistakes());
+        assertTrue(o.hint(ex.checks().get(0)).startsWith("possibly a known mistake"), o.hint(ex.checks().get(0)));
+    }
+
+    @Test
+    void aFailureShowsDigitsThatDiffer() {
+        AssertionError e = assertThrows(AssertionError.class, () -> Expect.near("lr(1)", 6e-4, 6e-4 * (1 + 1e-11), 1e-12, 0));
+        // 9 digits read 0.000600000000 twice: all 17 are shown, and the difference
+        assertEquals("lr(1) is 0.00060000000000599990 (6.00e-15 from the expected value), expected "
+                + "0.00060000000000000000 (tolerance 0 + 1e-12 relative)", e.getMessage());
+    }
+
+    @Test
+    void nativeResourceReleasedIsExplained() {
+        String s = Grader.explain(new IllegalStateException(Grader.RELEASED));
+        assertTrue(s.contains("a tensor was used after it was closed") && s.contains("try-with-resources"), s);
+    }
+
     @Test
     void notAttemptedSkipsForStudentsButFailsForSolutions() {
         Check<Api> c = EX.checks().get(0);

@@ -91,7 +91,7 @@ class CapstoneTest {
                         // a listed mistake may still fail now and then (AdamWWithoutNoGrad failed it in one
                         // run of the whole suite and passed it in others): only the unlisted ones must fail
                         SUMMARY.add(String.format(" %-34s fails the capstone: %s", m.className(),
-                                String.valueOf(e.getMessage()).replaceAll(".*resumed, with your [^:]*: ", "")));
+                                String.valueOf(e.getMessage()).replaceAll(".*resumed, with [^:]*: ", "")));
                         return;
                     }
                     SUMMARY.add(String.format(" %-34s trains like the right part: %s", m.className(), why));

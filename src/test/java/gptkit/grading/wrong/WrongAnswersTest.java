@@ -53,6 +53,22 @@ class WrongAnswersTest {
         })));
     }
 
+    /** Each wrong answer, graded as a student's file is, is named as itself on its check (certain, or among the possible). */
+    @TestFactory
+    Stream<DynamicTest> eachWrongAnswerIsNamedAsItself() {
+        Assumptions.assumeTrue(Selection.selfTests(), "the grader's self-test is not run with -Dgrade=exercises");
+        return Catalog.ALL.stream().filter(ex -> selected(ex.id())).flatMap(ex -> ex.mistakes().stream()
+                .map(w -> dynamicTest(w.className(), () -> {
+            String name = getClass().getPackageName() + "." + w.className();
+            Assumptions.assumeTrue(gptkit.grading.LibraryUse.problem(Class.forName(name)) == null,
+                    "breaks the library rule: its message is the rule's, no mistake is named");
+            Outcome o = Grader.recognised(ex, name, w.caughtBy(), Duration.ofSeconds(10));
+            assertTrue(w.what().equals(o.knownMistake()) || o.possibleMistakes().contains(w.what()),
+                    w.className() + " on '" + w.caughtBy() + "...' was named " + o.knownMistake() + ", possibly "
+                            + o.possibleMistakes() + ": " + o.message());
+        })));
+    }
+
     @TestFactory
     Stream<DynamicTest> aRightAnswerInDoubleKeepsFullMarks() {
         Assumptions.assumeTrue(selected("adamw"), "adamw not selected");
