@@ -261,6 +261,11 @@ class GraderTest {
     void nativeResourceReleasedIsExplained() {
         String s = Grader.explain(new IllegalStateException(Grader.RELEASED));
         assertTrue(s.contains("a tensor was used after it was closed") && s.contains("try-with-resources"), s);
+        // a loop that closes the loss it then logs: the check says what DJL's words mean, and where
+        Outcome o = Grader.recognised(TrainLoopExerciseTest.EXERCISE, "gptkit.grading.wrong.TrainLoopClosesLoss",
+                "runs iterations", Duration.ofSeconds(10));
+        assertTrue(o.message().contains("a tensor was used after it was closed")
+                && o.message().contains("(at TrainLoopClosesLoss.java:"), o.message());
     }
 
     @Test

@@ -173,6 +173,8 @@ public class TrainLoopExerciseTest {
                     "logs the first micro-step's loss instead of the last's"),
             new Exercise.Mistake("TrainLoopEvaluatesAfterStep", "evaluates every eval_interval",
                     "evaluates after the update instead of before the iteration's micro-steps"),
+            new Exercise.Mistake("TrainLoopClosesLoss", "capstone",
+                    "the micro-step's loss closed after backward, then read for the log: a tensor used after it was closed"),
             new Exercise.Mistake("TrainLoopDividesByJavaNumber", "capstone",
                     "loss.div(n) with a Java number: DJL's tensor for n can be freed before backward reads it"));
 
