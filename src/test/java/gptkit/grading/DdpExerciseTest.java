@@ -292,6 +292,8 @@ public class DdpExerciseTest {
                     "divides by the number of gradients instead of the number of ranks"),
             new Exercise.Mistake("DdpNewArrays", "the given gradients are updated in place",
                     "puts new arrays into the list instead of writing into the given gradients"),
+            new Exercise.Mistake("DdpInheritsDefault", "after averageGradients",
+                    "no averageGradients of its own: the interface's default method, the library's averaging, runs"),
             new Exercise.Mistake("DdpCallsDefault", "after averageGradients",
                     "Collective.super.averageGradients: the interface's default method is the library's averaging"));
 

@@ -98,6 +98,13 @@ public final class LibraryUse {
         }
         boolean files = implemented.contains("gptkit.train.CheckpointStore");
         for (JavaClass c : all) {
+            String missing = inherited(c);
+            if (missing != null) {
+                found.put(key(c, 0, missing), c.getSimpleName() + " does not write " + missing + ": without it the "
+                        + "interface's default method, the library's own code, runs in its place; write it yourself");
+            }
+        }
+        for (JavaClass c : all) {
             for (JavaAccess<?> a : c.getAccessesFromSelf()) {
                 AccessTarget t = a.getTarget();
                 if (t.getOwner().getName().equals("java.lang.Class") && CLASS_BY_NAME.contains(t.getName())) {
@@ -130,6 +137,25 @@ public final class LibraryUse {
             }
         }
         return found.isEmpty() ? null : found.firstEntry().getValue();
+    }
+
+    /** Default methods that are the exercise itself: a part that does not override one hands in the library's. */
+    private static final java.util.Map<String, String> EXERCISE_DEFAULTS = java.util.Map.of(
+            "gptkit.ddp.Collective", "averageGradients");
+
+    /** The exercise's default method that class c, a part, leaves to its interface, or null. */
+    private static String inherited(JavaClass c) {
+        if (c.isInterface()) {
+            return null;
+        }
+        for (JavaClass i : c.getAllRawInterfaces()) {
+            String m = EXERCISE_DEFAULTS.get(i.getName());
+            if (m != null && c.getAllMethods().stream().noneMatch(x -> x.getName().equals(m)
+                    && !x.getOwner().isInterface())) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private static String key(JavaClass c, int line, String what) {
