@@ -472,6 +472,23 @@ public class CheckpointExerciseTest {
                             Files.delete(dir.resolve("copy.bin"));
                         }
                     })),
+            Check.of("a best_val_loss of Infinity or NaN is saved and comes back as it was", 1,
+                    "a run whose evaluation diverged has best_val_loss Infinity or NaN, and its checkpoint must "
+                            + "still save: plain JSON has no word for them, so Gson needs "
+                            + "new GsonBuilder().serializeSpecialFloatingPointValues() (or write the double in binary).",
+                    a -> inTempDir(dir -> {
+                        double[] specials = {Double.POSITIVE_INFINITY, Double.NaN, Double.NEGATIVE_INFINITY};
+                        Random r = Grader.random();
+                        for (double v : new double[] {specials[0], specials[1], specials[r.nextInt(3)]}) {
+                            Saved s = r.nextBoolean() ? shakespeare(0) : drawn();
+                            s.header().best_val_loss = v;
+                            Path file = dir.resolve(drawnName());
+                            save(a.create(), file, s);
+                            Checkpoint.Loaded got = a.create().load(file);
+                            that(got != null, "load returned null");
+                            sameHeader("the header read back, best_val_loss " + v, s.header(), got.header());
+                        }
+                    })),
             Check.of("every tensor comes back: name, shape, values bit for bit, model and optimizer state", 3,
                     "save every entry of the map, the model's and the optimizer's (optimizer.exp_avg.*, "
                             + "optimizer.exp_avg_sq.*): name, shape and float32 values in binary (writeFloat), not as "
@@ -554,6 +571,8 @@ public class CheckpointExerciseTest {
                             loadFails(a, cutFile, "the file cut after " + cut + " of its " + all.length + " bytes");
                         }
                     }))),
+            new Exercise.Mistake("CheckpointPlainJson", "a best_val_loss of Infinity",
+                    "new Gson() without serializeSpecialFloatingPointValues: a diverged run's checkpoint does not save"),
             new Exercise.Mistake("CheckpointInPlace", "a save replaces",
                     "the checkpoint written in place, not through a temp file renamed over it"),
             new Exercise.Mistake("CheckpointForgetsOptimizer", "a run resumed",

@@ -270,7 +270,21 @@ public class ClipGradNormExerciseTest {
                             near("the returned norm (" + c.what() + ")", 0, r.total(), 0, 0);
                             expectGrads("the gradient", c, original(c), r.after(), 0);
                         }
+                    }),
+            Check.of("max_norm 0: every gradient becomes 0, the norm before is returned", 1,
+                    "max_norm 0 is a real bound, not \"no clipping\" (that is the trainer's grad_clip 0, which never "
+                            + "calls the part): the factor 0 / (total_norm + 1e-6) is 0, below 1, so every gradient "
+                            + "is scaled to 0, as torch's clip_grad_norm_ does.",
+                    a -> {
+                        for (Case c : List.of(fixture(CLIP_1), drawn("to clip", scale(), 1, 1))) {
+                            Case zero = c.withMaxNorm(c.what().replaceAll("max_norm [^,)]*", "max_norm 0"), 0.0);
+                            Result r = clip(a, zero);
+                            expectTotal(zero, r);
+                            expectGrads("the gradient", zero, r.expected(), r.after(), 0);
+                        }
                     })),
+            new Exercise.Mistake("ClipGradNormZeroMeansOff", "max_norm 0",
+                    "max_norm 0 taken as \"no clipping\": the gradients are left as they are"),
             new Exercise.Mistake("ClipGradNormReturnsClippedNorm", "returns the total norm",
                     "returns the norm after clipping instead of the one before"),
             new Exercise.Mistake("ClipGradNormSumOfNorms", "returns the total norm",

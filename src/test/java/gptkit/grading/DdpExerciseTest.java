@@ -291,7 +291,11 @@ public class DdpExerciseTest {
             new Exercise.Mistake("DdpDividesByTensorCount", "after averageGradients",
                     "divides by the number of gradients instead of the number of ranks"),
             new Exercise.Mistake("DdpNewArrays", "the given gradients are updated in place",
-                    "puts new arrays into the list instead of writing into the given gradients"));
+                    "puts new arrays into the list instead of writing into the given gradients"),
+            new Exercise.Mistake("DdpInheritsDefault", "after averageGradients",
+                    "no averageGradients of its own: the interface's default method, the library's averaging, runs"),
+            new Exercise.Mistake("DdpCallsDefault", "after averageGradients",
+                    "Collective.super.averageGradients: the interface's default method is the library's averaging"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

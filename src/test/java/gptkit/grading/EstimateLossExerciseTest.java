@@ -122,7 +122,37 @@ public class EstimateLossExerciseTest {
                         for (Run r : runs(a, 2)) {
                             that(r.model().training, "the model was left in eval mode (" + r.what() + ")");
                         }
+                    }),
+            Check.of("a batch that throws: training mode and gradient recording come back all the same", 1,
+                    "put model.train(true) in a finally block and open no_grad in try-with-resources: a batch "
+                            + "that throws (out of memory, a bad file) must not leave the model in eval mode or "
+                            + "gradients off for the training that goes on after the error is handled.",
+                    a -> {
+                        int evalIters = 1 + Grader.random().nextInt(20);
+                        int failAt = Grader.random().nextInt(evalIters);
+                        EvalModel.Script base = EvalModel.drawn();
+                        EvalModel m = new EvalModel((split, k) -> {
+                            if ("val".equals(split) && k == failAt) {
+                                throw new IllegalStateException("batch " + k + " of 'val' failed (the grader's doing)");
+                            }
+                            return base.loss(split, k);
+                        });
+                        String what = "eval_iters " + evalIters + ", batch " + failAt + " of 'val' threw";
+                        try (Autograd rec = Autograd.record()) {
+                            try {
+                                a.create().estimateLoss(m, evalIters);
+                            } catch (gptkit.exercises.NotImplementedYet e) {
+                                throw e;
+                            } catch (RuntimeException e) {
+                                // expected: the batch's error goes on to the trainer
+                            }
+                            that(m.training, "the model was left in eval mode (" + what + "): model.train(true) "
+                                    + "was skipped by the exception");
+                            that(EvalModel.gradMode(), "gradient recording was left off (" + what + ")");
+                        }
                     })),
+            new Exercise.Mistake("EstimateLossTrainNotInFinally", "a batch that throws",
+                    "model.train(true) after the try, not in finally: an exception leaves the model in eval mode"),
             new Exercise.Mistake("EstimateLossNoEvalMode", "eval mode",
                     "no model.train(false): the losses are computed with dropout on"),
             new Exercise.Mistake("EstimateLossStaysInEvalMode", "training mode again",

@@ -15,9 +15,24 @@ public final class Expect {
     /** |actual - expected| <= atol + rtol * |expected|; NaN never passes. */
     public static void near(String what, double expected, double actual, double rtol, double atol) {
         if (!(Math.abs(actual - expected) <= atol + rtol * Math.abs(expected))) {
-            throw new AssertionError(String.format("%s is %.9g, expected %.9g (tolerance %.1g + %.1g relative)",
-                    what, actual, expected, atol, rtol));
+            String[] v = digits(actual, expected);
+            throw new AssertionError(String.format("%s is %s, expected %s (tolerance %.1g + %.1g relative)",
+                    what, v[0], v[1], atol, rtol));
         }
+    }
+
+    /**
+     * Both numbers with 9 significant digits, or, when those read the same, all 17 and the
+     * difference: a failure must show why it failed ("0.000600000000, expected 0.000600000000" does not).
+     */
+    static String[] digits(double actual, double expected) {
+        String a = String.format("%.9g", actual);
+        String e = String.format("%.9g", expected);
+        if (a.equals(e)) {
+            a = String.format("%.17g (%.3g from the expected value)", actual, actual - expected);
+            e = String.format("%.17g", expected);
+        }
+        return new String[] {a, e};
     }
 
     public static void near(String what, float[] expected, float[] actual, double rtol, double atol) {

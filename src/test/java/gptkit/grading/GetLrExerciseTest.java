@@ -118,6 +118,15 @@ public class GetLrExerciseTest {
                         TrainConfig c = drawn();
                         c.lr_decay_iters = c.warmup_iters + 1 + Grader.random().nextInt(2000);
                         expect(a, c, java.util.stream.IntStream.rangeClosed(0, c.lr_decay_iters + 10).toArray());
+                    }),
+            Check.of("warmup_iters > lr_decay_iters: the whole warmup, then min_lr", 1,
+                    "get_lr tests it < warmup_iters first, then it > lr_decay_iters: when a config's warmup is "
+                            + "longer than its decay, warmup runs to its end and min_lr follows. Keep that order.",
+                    a -> {
+                        expect(a, cfg(1e-3, 200, 100, 1e-4), 0, 99, 100, 101, 150, 199, 200, 201, 5000);
+                        TrainConfig c = drawn();
+                        c.lr_decay_iters = c.warmup_iters / 2;
+                        expect(a, c, java.util.stream.IntStream.rangeClosed(0, c.warmup_iters + 2).toArray());
                     })),
             new Exercise.Mistake("GetLrWarmupOffByOne", "warmup step 0",
                     "warmup as lr * it / warmup_iters (nanoGPT's old off-by-one): iteration 0 gets rate 0"),
@@ -125,12 +134,20 @@ public class GetLrExerciseTest {
                     "decay_ratio computed with int / int, which is 0 until the end: no cosine at all"),
             new Exercise.Mistake("GetLrNoFloorAfterDecay", "past lr_decay_iters",
                     "no min_lr branch after lr_decay_iters: the cosine rises again"),
+            new Exercise.Mistake("GetLrFloorBeforeWarmup", "warmup_iters > lr_decay_iters",
+                    "the min_lr branch tested before the warmup one: a warmup longer than the decay is cut short"),
             new Exercise.Mistake("GetLrHardCoded", "every iteration of drawn settings",
                     "the rate hard-coded for shakespeare_char's settings instead of read from the config"),
             new Exercise.Mistake("GetLrUnicodeEscape", "warmup step 0", "the library's GetLr called, hidden by a unicode escape"),
             new Exercise.Mistake("GetLrBetweenCommentStrings", "warmup step 0",
                     "the library's GetLr called between strings that look like a comment"),
-            new Exercise.Mistake("GetLrByReflection", "warmup step 0", "the library's GetLr reached by reflection"));
+            new Exercise.Mistake("GetLrByReflection", "warmup step 0", "the library's GetLr reached by reflection"),
+            new Exercise.Mistake("GetLrLibraryFactory", "warmup step 0",
+                    "the library's get_lr through the interface's factory LrSchedule.library"),
+            new Exercise.Mistake("GetLrJavaBeans", "warmup step 0",
+                    "the library's GetLr loaded by name through java.beans.Expression"),
+            new Exercise.Mistake("GetLrSeesTheGrader", "warmup step 0",
+                    "get_lr only when the call stack or -Dexercise shows the grader, a constant rate in training"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

@@ -284,6 +284,11 @@ public class GradScalerExerciseTest {
 
     /** scale(loss).backward() on loss = sum(w * dw) must give w.grad = dw * scale; returns the scaled loss. */
     static void expectScaled(NDManager m, LossScaler s, float scale, float[] dw, String what) {
+        expectScaled(m, s, scale, dw, what, false);
+    }
+
+    /** gc: a garbage collection (its cleaners run) between scale(loss) and backward, as a long step brings. */
+    static void expectScaled(NDManager m, LossScaler s, float scale, float[] dw, String what, boolean gc) {
         NDArray w = m.create(gaussian(new Random(dw.length), dw.length));
         w.setRequiresGradient(true);
         NDArray loss;
@@ -292,6 +297,9 @@ public class GradScalerExerciseTest {
             loss = w.mul(m.create(dw)).sum();
             scaled = s.scale(loss);
             that(scaled != null, what + ": scale(loss) returned null");
+            if (gc) {
+                gptkit.GarbageCollection.collect();
+            }
             Autograd.backward(scaled);
         }
         near(what + ": scale(loss)", loss.getFloat() * scale, scaled.toType(DataType.FLOAT32, false).getFloat(),
@@ -491,6 +499,22 @@ public class GradScalerExerciseTest {
                         Random r = Grader.random();
                         scaleCheck(a, pow2(r, 0, 24), 0.25 * (1 + r.nextInt(3)), gaussian(r, 1 + r.nextInt(8)));
                     }),
+            Check.of("scale(loss) still holds when Java collects garbage before backward", 2,
+                    "loss.mul(a Java number) puts a scalar tensor in the graph that nothing of yours holds: a garbage "
+                            + "collection between scale(loss) and backward frees it, and backward reads freed memory. "
+                            + "Make the scale a tensor of your own (loss.getManager().create((float) scale)), keep it "
+                            + "in a field until backward ran, and multiply by that.",
+                    a -> {
+                        Random r = Grader.random();
+                        double init = pow2(r, 0, 24);
+                        LossScaler s = a.create(init, 2.0, 0.5, 3);
+                        try (NDManager m = manager()) {
+                            expectScaled(m, s, (float) init, gaussian(r, 1 + r.nextInt(8)),
+                                    settings(init, 2.0, 0.5, 3) + ", a garbage collection before backward", true);
+                        } finally {
+                            s.close();
+                        }
+                    }),
             Check.of("unscale divides every gradient by the scale, in place", 2,
                     "for each gradient: g.muli(1 / scale) (torch multiplies by the float32 reciprocal), under "
                             + "NoGrad. In place: the trainer reads the very tensors it gave you; a new array is lost.",
@@ -661,7 +685,9 @@ public class GradScalerExerciseTest {
             new Exercise.Mistake("GradScalerUnscalesTwice", "step gives the optimizer",
                     "divides the gradients again in step(): every update scale times too small"),
             new Exercise.Mistake("GradScalerStaleScale", "scale(loss)",
-                    "keeps the first scale tensor for ever: after update() the loss is still scaled by the old scale"));
+                    "keeps the first scale tensor for ever: after update() the loss is still scaled by the old scale"),
+            new Exercise.Mistake("GradScalerJavaNumber", "scale(loss) still holds",
+                    "loss.mul((float) scale): a Java number in the graph, freed by a garbage collection before backward"));
 
     @TestFactory
     Stream<DynamicNode> grade() {

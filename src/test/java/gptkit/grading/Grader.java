@@ -93,10 +93,37 @@ public final class Grader {
         }
     }
 
+    /** DJL's words for a tensor used after it was closed. */
+    static final String RELEASED = "Native resource has been released already";
+
+    /**
+     * The exception, and what DJL's message means where it says nothing to a student: a tensor
+     * used after it was closed.
+     */
+    static String explain(Throwable e) {
+        String s = String.valueOf(e);
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains(RELEASED)) {
+                return s + ": a tensor was used after it was closed. A part closed or freed an NDArray that "
+                        + "is still needed (the loss, the scaled loss, a gradient, an optimizer state): a "
+                        + "try-with-resources or NDScope around a tensor that leaves the method, or close() on a "
+                        + "tensor the trainer owns. Keep those open (NDScope.unregister, or make them outside the scope)";
+            }
+        }
+        return s;
+    }
+
     /** Every check of ex against the named class, outside JUnit (the grader's own tests). */
     public static <I> List<Outcome> score(Exercise<I> ex, String className, Duration timeout) {
         Session<I> s = new Session<>(ex, className, timeout);
         return ex.checks().stream().map(s::run).toList();
+    }
+
+    /** One check (the first whose name starts so) of ex against a class, its failure compared with the known mistakes. */
+    public static <I> Outcome recognised(Exercise<I> ex, String className, String check, Duration timeout) {
+        Session<I> s = new Session<>(ex, className, timeout);
+        s.knowMistakes = true;
+        return s.run(ex.checks().stream().filter(c -> c.name().startsWith(check)).findFirst().orElseThrow());
     }
 
     public static int points(Exercise<?> ex, List<Outcome> outcomes) {
@@ -140,11 +167,17 @@ public final class Grader {
             return knowMistakes && o.status() == Outcome.Status.FAILED ? recognise(c, o) : o;
         }
 
-        /** The known mistake whose wrong answer fails this check with the very same message, if any. */
+        /**
+         * Names a known mistake only when it is certain: a wrong answer fails this check with the very
+         * same message, and it and the graded class have the same outcome, message for message, on
+         * every other check of the exercise too (those that train only when that is this check), and no
+         * other known mistake does. A match on this check alone, or on several mistakes, is "possibly".
+         */
         private Outcome recognise(Check<I> c, Outcome o) {
             if (o.message().startsWith("did not finish") || o.message().startsWith("not run:")) {
                 return o; // says nothing about which mistake
             }
+            List<Exercise.Mistake> here = new ArrayList<>();
             for (Exercise.Mistake m : ex.mistakes()) {
                 String wrong = "gptkit.grading.wrong." + m.className();
                 try {
@@ -152,12 +185,52 @@ public final class Grader {
                 } catch (ClassNotFoundException e) {
                     continue; // a class copy without the instructor's wrong answers
                 }
-                Session<I> w = new Session<>(ex, wrong, timeout);
-                if (w.run(c).message().equals(o.message())) {
-                    return o.withKnownMistake(m.what());
+                if (wrongOutcome(wrong, c).message().equals(o.message())) {
+                    here.add(m);
                 }
             }
-            return o;
+            if (here.isEmpty()) {
+                return o;
+            }
+            List<Exercise.Mistake> everywhere = new ArrayList<>();
+            for (Exercise.Mistake m : here) {
+                boolean same = true;
+                for (Check<I> other : ex.checks()) {
+                    if (other != c && other.timeout() == null && same) {
+                        Outcome mine = own(other);
+                        Outcome theirs = wrongOutcome("gptkit.grading.wrong." + m.className(), other);
+                        same = mine.status() == theirs.status() && mine.message().equals(theirs.message());
+                    }
+                }
+                if (same) {
+                    everywhere.add(m);
+                }
+            }
+            if (everywhere.size() == 1) {
+                return o.withKnownMistake(everywhere.get(0).what());
+            }
+            List<Exercise.Mistake> maybe = everywhere.isEmpty() ? here : everywhere;
+            return o.withPossibleMistakes(maybe.stream().map(Exercise.Mistake::what).toList());
+        }
+
+        /** This class's outcome on another check, run once (same seed, so the same as when graded). */
+        private final java.util.Map<Check<I>, Outcome> own = new java.util.HashMap<>();
+
+        private Outcome own(Check<I> other) {
+            return own.computeIfAbsent(other, k -> hung ? Outcome.failed("not run") : runTimed(k));
+        }
+
+        /** A wrong answer's outcome on a check, run once per grading run (its seed is the run's). */
+        private static final java.util.Map<String, Outcome> WRONG = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Outcome wrongOutcome(String wrong, Check<I> c) {
+            String key = wrong + "\n" + ex.id() + "\n" + c.name();
+            Outcome known = WRONG.get(key);
+            if (known == null) {
+                known = new Session<>(ex, wrong, timeout).run(c);
+                WRONG.put(key, known);
+            }
+            return known;
         }
 
         private Outcome runTimed(Check<I> c) {
@@ -234,7 +307,7 @@ public final class Grader {
             if (root instanceof AssertionError || root instanceof Bind.Mismatch) {
                 return Outcome.failed(root.getMessage());
             }
-            return Outcome.failed("threw " + root + at(root));
+            return Outcome.failed("threw " + explain(root) + at(root));
         }
 
         /** Where in the graded class it was thrown, if there. */

@@ -165,6 +165,109 @@ class GraderTest {
         assertEquals(6.0, fresh.getClass().getMethod("lr", int.class).invoke(fresh, 3));
     }
 
+    /** One class with one statement in lr, compiled on its own as a student's file is. */
+    static String ruleOn(Path dir, String name, String statement) {
+        Path src = dir.resolve(name + "/GetLr.java");
+        try {
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, "import gptkit.train.LrSchedule;\nimport gptkit.config.TrainConfig;\n"
+                    + "public final class GetLr implements LrSchedule {\n  public GetLr(TrainConfig c) {}\n"
+                    + "  public double lr(int it) {\n    " + statement + "\n    return 0;\n  }\n}\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ExerciseCompiler.Compiled k = ExerciseCompiler.compile(src, "exercises/GetLr.java", dir.resolve(name + "/out"),
+                GraderTest.class.getClassLoader());
+        assertTrue(k.ok(), k.error());
+        return LibraryUse.problem(k.classes());
+    }
+
+    @Test
+    void theLibraryRuleIsAnAllowlistThatNamesTheLineAndTheReason(@TempDir Path dir) {
+        // each: a statement, what the refusal must say (the call at GetLr.java:6, and why)
+        String[][] refused = {
+                {"Thread.currentThread().getStackTrace();", "java.lang.Thread"},
+                {"new Throwable().getStackTrace();", "Throwable.getStackTrace at GetLr.java:6: a part may not look at the call stack"},
+                {"StackWalker.getInstance();", "java.lang.StackWalker"},
+                {"System.getProperty(\"exercise\");", "System.getProperty at GetLr.java:6: a part may not read system properties"},
+                {"System.getenv(\"HOME\");", "System.getenv at GetLr.java:6"},
+                {"Integer.getInteger(\"x\");", "Integer.getInteger at GetLr.java:6"},
+                {"System.exit(0);", "System.exit at GetLr.java:6"},
+                {"Runtime.getRuntime();", "java.lang.Runtime"},
+                {"java.util.concurrent.Executors.newSingleThreadExecutor();", "java.util.concurrent.Executors"},
+                {"new java.beans.Expression(Class.class, \"forName\", new Object[] {\"x\"});", "java.beans.Expression"},
+                {"gptkit.train.LrSchedule.library(null);", "LrSchedule.library at GetLr.java:6: a part may not call LrSchedule.library"},
+                {"try { java.nio.file.Files.readString(java.nio.file.Path.of(\"x\")); } catch (Exception e) {}",
+                        "java.nio.file.Files.readString at GetLr.java:6: only the checkpoint part may use files"},
+                {"new java.net.Socket();", "java.net.Socket.<init> at GetLr.java:6"},
+                {"getClass().getSuperclass();", "java.lang.Class.getSuperclass at GetLr.java:6"}};
+        for (String[] r : refused) {
+            String p = ruleOn(dir, "r" + java.util.Arrays.asList(refused).indexOf(r), r[0]);
+            assertTrue(p != null && p.contains(r[1]) && p.contains("GetLr.java:6"), r[0] + " -> " + p);
+        }
+        // plain Java a part may use: numbers, strings, collections, streams, records, lambdas, printing
+        assertNull(ruleOn(dir, "ok", "java.util.List<Integer> l = new java.util.ArrayList<>(java.util.List.of(1, 2));"
+                + " double m = Math.max(l.stream().mapToInt(x -> x).sum(), Double.parseDouble(\"1.5\"));"
+                + " String s = \"m=\" + m + new StringBuilder(\"!\"); java.util.Arrays.sort(new int[] {2, 1});"
+                + " java.util.Objects.requireNonNull(s); System.out.println(s); int[] a = new int[] {1}.clone();"
+                + " assert a.length == 1 : new IllegalStateException(\"x\").getMessage();"));
+    }
+
+    /** The TA's student: the warmup with int / int, rate 0 all through warmup (not nanoGPT's off-by-one). */
+    public static final class GetLrIntegerWarmup implements gptkit.train.LrSchedule {
+        private final gptkit.config.TrainConfig c;
+
+        public GetLrIntegerWarmup(gptkit.config.TrainConfig cfg) {
+            c = cfg;
+        }
+
+        @Override
+        public double lr(int it) {
+            if (it < c.warmup_iters) {
+                return (it + 1) / (c.warmup_iters + 1) * c.learning_rate;
+            }
+            if (it > c.lr_decay_iters) {
+                return c.min_lr;
+            }
+            double ratio = (double) (it - c.warmup_iters) / (c.lr_decay_iters - c.warmup_iters);
+            return c.min_lr + 0.5 * (1.0 + Math.cos(Math.PI * ratio)) * (c.learning_rate - c.min_lr);
+        }
+    }
+
+    @Test
+    void aKnownMistakeIsNamedOnlyWhenEveryCheckAgrees() {
+        Exercise<?> ex = GetLrExerciseTest.EXERCISE;
+        String offByOne = ex.mistakes().stream().filter(m -> m.className().equals("GetLrWarmupOffByOne"))
+                .findFirst().orElseThrow().what();
+        Outcome self = Grader.recognised(ex, "gptkit.grading.wrong.GetLrWarmupOffByOne", "warmup step 0", Duration.ofSeconds(10));
+        assertEquals(offByOne, self.knownMistake(), self.toString());
+        // the same 0 at step 0, but 0 through the whole warmup too: the off-by-one only possibly
+        Outcome o = Grader.recognised(ex, GetLrIntegerWarmup.class.getName(), "warmup step 0", Duration.ofSeconds(10));
+        assertEquals(Outcome.Status.FAILED, o.status());
+        assertNull(o.knownMistake(), o.toString());
+        assertEquals(List.of(offByOne), o.possibleMistakes());
+        assertTrue(o.hint(ex.checks().get(0)).startsWith("possibly a known mistake"), o.hint(ex.checks().get(0)));
+    }
+
+    @Test
+    void aFailureShowsDigitsThatDiffer() {
+        AssertionError e = assertThrows(AssertionError.class, () -> Expect.near("lr(1)", 6e-4, 6e-4 * (1 + 1e-11), 1e-12, 0));
+        // 9 digits read 0.000600000000 twice: all 17 are shown, and the difference
+        assertEquals("lr(1) is 0.00060000000000599990 (6.00e-15 from the expected value), expected "
+                + "0.00060000000000000000 (tolerance 0 + 1e-12 relative)", e.getMessage());
+    }
+
+    @Test
+    void nativeResourceReleasedIsExplained() {
+        String s = Grader.explain(new IllegalStateException(Grader.RELEASED));
+        assertTrue(s.contains("a tensor was used after it was closed") && s.contains("try-with-resources"), s);
+        // a loop that closes the loss it then logs: the check says what DJL's words mean, and where
+        Outcome o = Grader.recognised(TrainLoopExerciseTest.EXERCISE, "gptkit.grading.wrong.TrainLoopClosesLoss",
+                "runs iterations", Duration.ofSeconds(10));
+        assertTrue(o.message().contains("a tensor was used after it was closed")
+                && o.message().contains("(at TrainLoopClosesLoss.java:"), o.message());
+    }
+
     @Test
     void notAttemptedSkipsForStudentsButFailsForSolutions() {
         Check<Api> c = EX.checks().get(0);

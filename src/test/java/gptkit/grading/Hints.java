@@ -39,7 +39,17 @@ final class Hints {
         return chinese() ? "这是一个已知的错误：" + of(what) + "。" : "this is a known mistake: " + what + ". ";
     }
 
-    static synchronized Map<String, String> table() {
+    /** Known mistakes that fit this failure but not for certain: "possibly", never "this is". */
+    static String possibleMistakes(java.util.List<String> whats) {
+        if (chinese()) {
+            return "可能是这个已知的错误（这一项检查的输出相同，但不能确定）：" + String.join("；或者 ",
+                    whats.stream().map(Hints::of).toList()) + "。";
+        }
+        return "possibly a known mistake (the same output on this check, but not for certain): "
+                + String.join("; or ", whats) + ". ";
+    }
+
+        static synchronized Map<String, String> table() {
         if (zh == null) {
             Map<String, String> t = new LinkedHashMap<>();
             try (InputStream in = Hints.class.getResourceAsStream(TABLE)) {

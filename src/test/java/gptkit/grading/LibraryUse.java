@@ -17,7 +17,9 @@ import java.util.Set;
  * library's interfaces and the data they carry, DJL's NDArray and Java's own classes, but not the
  * library's implementations (gptkit.train.GetLr would pass every check without a line of the
  * student's own), DJL's ready-made losses and optimizers, reflection, method handles or class
- * loading by name (which could reach anything).
+ * loading by name (which could reach anything). Each call is then held to an allowlist ({@link Allowed}):
+ * no factory or default method of the part's own interface, no threads, call stack or system
+ * properties (a part that tells the grader from training), nothing beyond plain Java and NDArray.
  */
 public final class LibraryUse {
     private LibraryUse() {}
@@ -45,6 +47,11 @@ public final class LibraryUse {
             new String[] {"javax.tools.", "a compiler"},
             new String[] {"java.lang.ProcessBuilder", "another process"},
             new String[] {"java.lang.Runtime", "another process"},
+            new String[] {"java.beans.", "JavaBeans' reflection"},
+            new String[] {"java.lang.Thread", "threads or the call stack"},
+            new String[] {"java.lang.StackWalker", "the call stack"},
+            new String[] {"java.lang.StackTraceElement", "the call stack"},
+            new String[] {"java.util.concurrent.", "threads or executors"},
             new String[] {"ai.djl.training.loss.", "DJL's ready-made losses"},
             new String[] {"ai.djl.training.optimizer.", "DJL's ready-made optimizers"},
             new String[] {"ai.djl.training.tracker.", "DJL's ready-made schedules"},
@@ -83,12 +90,33 @@ public final class LibraryUse {
      */
     private static String problem(Iterable<JavaClass> classes) {
         java.util.TreeMap<String, String> found = new java.util.TreeMap<>();
-        for (JavaClass c : classes) {
+        java.util.List<JavaClass> all = new java.util.ArrayList<>();
+        classes.forEach(all::add);
+        Set<String> implemented = new java.util.HashSet<>();
+        for (JavaClass c : all) {
+            c.getAllRawInterfaces().forEach(i -> implemented.add(i.getName()));
+        }
+        boolean files = implemented.contains("gptkit.train.CheckpointStore");
+        for (JavaClass c : all) {
+            String missing = inherited(c);
+            if (missing != null) {
+                found.put(key(c, 0, missing), c.getSimpleName() + " does not write " + missing + ": without it the "
+                        + "interface's default method, the library's own code, runs in its place; write it yourself");
+            }
+        }
+        for (JavaClass c : all) {
             for (JavaAccess<?> a : c.getAccessesFromSelf()) {
                 AccessTarget t = a.getTarget();
                 if (t.getOwner().getName().equals("java.lang.Class") && CLASS_BY_NAME.contains(t.getName())) {
                     found.put(key(c, a.getLineNumber(), t.getName()), "it calls Class." + t.getName() + " "
                             + where(a.getDescription()) + ": a part may not find or load classes by name; write it yourself");
+                    continue;
+                }
+                String why = Allowed.refused(c, t, implemented, files);
+                if (why != null) {
+                    String member = t.getOwner().getName().replace('$', '.') + "." + t.getName();
+                    found.put(key(c, a.getLineNumber(), member), "it calls " + member + " " + where(a.getDescription())
+                            + ": " + why);
                 }
             }
             for (Dependency d : c.getDirectDependenciesFromSelf()) {
@@ -109,6 +137,25 @@ public final class LibraryUse {
             }
         }
         return found.isEmpty() ? null : found.firstEntry().getValue();
+    }
+
+    /** Default methods that are the exercise itself: a part that does not override one hands in the library's. */
+    private static final java.util.Map<String, String> EXERCISE_DEFAULTS = java.util.Map.of(
+            "gptkit.ddp.Collective", "averageGradients");
+
+    /** The exercise's default method that class c, a part, leaves to its interface, or null. */
+    private static String inherited(JavaClass c) {
+        if (c.isInterface()) {
+            return null;
+        }
+        for (JavaClass i : c.getAllRawInterfaces()) {
+            String m = EXERCISE_DEFAULTS.get(i.getName());
+            if (m != null && c.getAllMethods().stream().noneMatch(x -> x.getName().equals(m)
+                    && !x.getOwner().isInterface())) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private static String key(JavaClass c, int line, String what) {
