@@ -63,8 +63,12 @@ class GradebookTest {
         assertEquals(List.of("cat", "0", "0"), List.of(cat[0], cat[lr], cat[mask]), csv.get(3));
         assertEquals("", ann[1], "get_batch was not graded: blank");
         String card = Files.readString(out.resolve("cat.txt"));
-        assertTrue(card.contains("does not let an exercise read /etc/passwd"), card);
+        // refused by the class rule (only checkpoint may use files) or, past it, by the grading JVM's guard
+        assertTrue(card.contains("does not let an exercise read /etc/passwd")
+                || card.contains("it calls java.nio.file.Files.exists at GetLr.java"), card);
         assertTrue(card.contains("does not compile: exercises/SftMask.java"), card);
-        assertTrue(Files.readString(out.resolve("ben.txt")).contains("does not let an exercise exitVM"));
+        String benCard = Files.readString(out.resolve("ben.txt"));
+        assertTrue(benCard.contains("does not let an exercise exitVM") || benCard.contains("it calls java.lang.System.exit"),
+                benCard);
     }
 }

@@ -185,7 +185,7 @@ public final class Grader {
                 } catch (ClassNotFoundException e) {
                     continue; // a class copy without the instructor's wrong answers
                 }
-                if (wrongOutcome(wrong, c).message().equals(o.message())) {
+                if (sameMessage(wrongOutcome(wrong, c).message(), o.message())) {
                     here.add(m);
                 }
             }
@@ -199,7 +199,7 @@ public final class Grader {
                     if (other != c && other.timeout() == null && same) {
                         Outcome mine = own(other);
                         Outcome theirs = wrongOutcome("gptkit.grading.wrong." + m.className(), other);
-                        same = mine.status() == theirs.status() && mine.message().equals(theirs.message());
+                        same = mine.status() == theirs.status() && sameMessage(mine.message(), theirs.message());
                     }
                 }
                 if (same) {
@@ -211,6 +211,18 @@ public final class Grader {
             }
             List<Exercise.Mistake> maybe = everywhere.isEmpty() ? here : everywhere;
             return o.withPossibleMistakes(maybe.stream().map(Exercise.Mistake::what).toList());
+        }
+
+        /**
+         * Two failures' messages, equal but for the temp folders in them (Files.createTempDirectory's
+         * random digits, e.g. gptkit-get-batch13539205781211190830): each run of a check has its own.
+         */
+        static boolean sameMessage(String a, String b) {
+            return a.equals(b) || withoutTempDigits(a).equals(withoutTempDigits(b));
+        }
+
+        private static String withoutTempDigits(String s) {
+            return s.replaceAll("(?<=[A-Za-z_-])\\d{9,}", "#"); // a number in a value line follows no letter
         }
 
         /** This class's outcome on another check, run once (same seed, so the same as when graded). */
