@@ -18,7 +18,10 @@ final class Hints {
     private Hints() {}
 
     static final String TABLE = "/gptkit/grading/hints_zh.tsv";
+    /** The checks' titles in Chinese, the same format, keyed by Check.name(); ChecksZhTest fails on one missing. */
+    static final String CHECKS = "/gptkit/grading/checks_zh.tsv";
     private static Map<String, String> zh;
+    private static Map<String, String> checksZh;
 
     static boolean chinese() {
         String v = I18n.fromSettings(System.getProperty("lang"), System.getProperty("gptkit.lang"),
@@ -49,20 +52,37 @@ final class Hints {
                 + String.join("; or ", whats) + ". ";
     }
 
-        static synchronized Map<String, String> table() {
+    /** A check's title in the report card's language (checks_zh.tsv; English when none is known). */
+    static String title(String english) {
+        return chinese() ? checks().getOrDefault(english, english) : english;
+    }
+
+    static synchronized Map<String, String> table() {
         if (zh == null) {
-            Map<String, String> t = new LinkedHashMap<>();
-            try (InputStream in = Hints.class.getResourceAsStream(TABLE)) {
-                if (in != null) {
-                    for (String[] kv : I18n.pairs(in, "src/test/resources" + TABLE)) {
-                        t.put(kv[0].replace("\\n", "\n"), kv[1].replace("\\n", "\n"));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            zh = t;
+            zh = load(TABLE);
         }
         return zh;
+    }
+
+    static synchronized Map<String, String> checks() {
+        if (checksZh == null) {
+            checksZh = load(CHECKS);
+        }
+        return checksZh;
+    }
+
+    /** One 'English TAB 中文' table of the classpath, \n for a line break (an absent table is empty). */
+    private static Map<String, String> load(String resource) {
+        Map<String, String> t = new LinkedHashMap<>();
+        try (InputStream in = Hints.class.getResourceAsStream(resource)) {
+            if (in != null) {
+                for (String[] kv : I18n.pairs(in, "src/test/resources" + resource)) {
+                    t.put(kv[0].replace("\\n", "\n"), kv[1].replace("\\n", "\n"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return t;
     }
 }

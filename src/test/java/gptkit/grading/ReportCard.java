@@ -108,12 +108,25 @@ public final class ReportCard implements BeforeAllCallback {
                 .replace("not attempted", "尚未尝试");
     }
 
-    /** The grader's own messages (not a check's) in Chinese under -Dlang=zh; the values stay as they are. */
+    /**
+     * The grader's own messages and the value lines of Expect (near, rejects) and of the checks' common
+     * "X is A, expected B" in Chinese under -Dlang=zh; the values, and the names of what was checked, stay as they are.
+     */
     static String message(String m) {
         if (!Hints.chinese()) {
             return m;
         }
-        return m.replaceFirst("^did not finish within (\\S+) s: an endless loop\\?$", "没有在 $1 秒内完成：死循环？")
+        return m.replaceAll(" ?\\((\\S+) from the expected value\\)", "（与期望值相差 $1）")
+                .replaceFirst("^(.+?) is (.+), expected (.+) \\(tolerance (\\S+) \\+ (\\S+) relative\\)$",
+                        "$1 是 $2，期望 $3（容差：绝对 $4 + 相对 $5）")
+                .replaceFirst("^(.+?) is (.+), expected (.+)$", "$1 是 $2，期望 $3")
+                .replaceFirst("^(.+) has no values, expected (\\S+)$", "$1 没有值，期望 $2 个")
+                .replaceFirst("^(.+) has (\\S+) values, expected (\\S+)$", "$1 有 $2 个值，期望 $3 个")
+                .replaceFirst("^(.+) threw (.+) instead of an IllegalArgumentException$",
+                        "$1 抛出了 $2，而不是 IllegalArgumentException")
+                .replaceFirst("^(.+) was accepted; it must throw an IllegalArgumentException$",
+                        "$1 被接受了；它必须抛出 IllegalArgumentException")
+                .replaceFirst("^did not finish within (\\S+) s: an endless loop\\?$", "没有在 $1 秒内完成：死循环？")
                 .replaceFirst("^not run: an earlier check of this exercise never returned \\(an endless loop\\?\\)$",
                         "未运行：这个练习前面的一项检查一直没有返回（死循环？）")
                 .replaceFirst("^does not compile: ", "编译不通过：")
@@ -154,7 +167,7 @@ public final class ReportCard implements BeforeAllCallback {
                 for (Row r : failed) {
                     b.append(String.format(tr("   FAILED [%d pt] %s%n      %s%n      hint: %s%n",
                                     "   未通过 [%d 分] %s%n      %s%n      提示：%s%n"), r.check().points(),
-                            r.check().name(), message(r.outcome().message()).replace("\n", "\n      "),
+                            Hints.title(r.check().name()), message(r.outcome().message()).replace("\n", "\n      "),
                             r.outcome().hint(r.check())));
                 }
             }

@@ -1,0 +1,70 @@
+package gptkit.grading;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every check's title has its Chinese (checks_zh.tsv), and the zh card shows it; English stays the default. */
+class ChecksZhTest {
+    // the value the run was started with (-Dlang=zh): put back, so the rest of the run keeps it
+    private final String before = System.getProperty("lang");
+
+    @AfterEach
+    void restore() {
+        if (before == null) {
+            System.clearProperty("lang");
+        } else {
+            System.setProperty("lang", before);
+        }
+    }
+
+    static Set<String> titles() {
+        Set<String> t = new LinkedHashSet<>();
+        Catalog.ALL.forEach(ex -> ex.checks().forEach(c -> t.add(c.name())));
+        return t;
+    }
+
+    @Test
+    void everyCheckTitleHasChinese() throws Exception {
+        Set<String> missing = new LinkedHashSet<>(titles());
+        missing.removeAll(Hints.checks().keySet());
+        if (!missing.isEmpty()) { // the English to translate, one per line, for whoever adds them
+            StringBuilder b = new StringBuilder();
+            missing.forEach(m -> b.append(m.replace("\n", "\\n")).append("\t\n"));
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", "checks_zh-missing.tsv"), b, StandardCharsets.UTF_8);
+        }
+        assertEquals(Set.of(), missing, "check titles without Chinese (listed in target/checks_zh-missing.tsv): "
+                + "add them to src/test/resources" + Hints.CHECKS);
+        for (String title : titles()) {
+            String zh = Hints.checks().get(title);
+            assertTrue(zh.codePoints().anyMatch(ch -> ch >= 0x4e00 && ch <= 0x9fff), "no Chinese in: " + zh);
+        }
+    }
+
+    /** A title in the table that no check has any more is a stale line: the check was renamed. */
+    @Test
+    void noStaleTitles() {
+        Set<String> stale = new LinkedHashSet<>(Hints.checks().keySet());
+        stale.removeAll(titles());
+        assertEquals(Set.of(), stale, "lines of src/test/resources" + Hints.CHECKS + " that no check has");
+    }
+
+    @Test
+    void chineseOnlyWhenAsked() {
+        String first = titles().iterator().next();
+        System.setProperty("lang", "en");
+        assertEquals(first, Hints.title(first));
+        System.setProperty("lang", "zh");
+        assertEquals(Hints.checks().get(first), Hints.title(first));
+        assertEquals("a check nobody has", Hints.title("a check nobody has"));
+    }
+}
