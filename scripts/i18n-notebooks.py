@@ -8,6 +8,7 @@ text) plus notebooks/i18n/zh/NN_name.json (the Chinese text of each markdown cel
                                                    # a chart label without Chinese, README.zh.md out
                                                    # of step with README.md, a term other than
                                                    # the glossary's (notebooks/i18n/zh/glossary.tsv)
+                                                   # in notebooks, exercises/zh, hints, README.zh.md
     python3 scripts/i18n-notebooks.py --report     # "N notebooks, M cells translated, stale S, missing K"
     python3 scripts/i18n-notebooks.py --template 03  # entries for the new or changed cells of 03
 
@@ -265,7 +266,8 @@ GLOSSARY = I18N / "glossary.tsv"
 
 def glossary_problems():
     """One Chinese term per English one (notebooks/i18n/zh/glossary.tsv): a refused variant in the
-    translations, the grader's Chinese hints or README.zh.md is named with its file and line."""
+    translations, the Chinese exercise statements (exercises/zh/*.md), the grader's Chinese hints and
+    check titles or README.zh.md is named with its file and line."""
     if not GLOSSARY.exists():
         return []
     refused = {}
@@ -278,7 +280,9 @@ def glossary_problems():
         for v in (cols[2].split(",") if len(cols) > 2 else []):
             if v.strip():
                 refused[v.strip()] = (cols[0], cols[1])
-    files = sorted(I18N.glob("*.json")) + [REPO / "src/test/resources/gptkit/grading/hints_zh.tsv", REPO / "README.zh.md"]
+    grading = REPO / "src/test/resources/gptkit/grading"
+    files = (sorted(I18N.glob("*.json")) + sorted((REPO / "exercises/zh").glob("*.md"))
+             + [grading / "hints_zh.tsv", grading / "checks_zh.tsv", REPO / "README.zh.md"])
     problems = []
     for f in files:
         if not f.exists():

@@ -138,6 +138,22 @@ class GeneratorTest(unittest.TestCase):
         self.assertEqual(1, r.returncode, r.stdout)
         self.assertIn("README.zh.md:5: 评分器 for 'grader'; the glossary's term is 评分程序", r.stdout)
 
+    def test_a_term_other_than_the_glossarys_in_a_statement_or_a_check_title_is_named(self):
+        (self.root / "notebooks/i18n/zh/glossary.tsv").write_text("# terms\nreport card\t成绩单\t报告卡\n",
+                                                                 encoding="utf-8")
+        (self.root / "exercises/zh").mkdir(parents=True)
+        (self.root / "exercises/zh/GetLr.md").write_text("# get_lr\n\n看成绩单。\n", encoding="utf-8")
+        checks = self.root / "src/test/resources/gptkit/grading/checks_zh.tsv"
+        checks.parent.mkdir(parents=True, exist_ok=True)
+        checks.write_text("# titles\nthe card\t成绩单\n", encoding="utf-8")
+        self.assertEqual(0, self.gen("--check").returncode)
+        (self.root / "exercises/zh/GetLr.md").write_text("# get_lr\n\n看报告卡。\n", encoding="utf-8")
+        checks.write_text("# titles\nthe card\t报告卡\n", encoding="utf-8")
+        r = self.gen("--check")
+        self.assertEqual(1, r.returncode, r.stdout)
+        self.assertIn("exercises/zh/GetLr.md:3: 报告卡 for 'report card'; the glossary's term is 成绩单", r.stdout)
+        self.assertIn("src/test/resources/gptkit/grading/checks_zh.tsv:2: 报告卡 for 'report card'", r.stdout)
+
     def test_an_untranslated_chart_label_fails_the_check(self):
         table = self.root / "src/main/resources/gptkit/i18n/charts_zh.tsv"
         table.write_text(table.read_text(encoding="utf-8").replace("step\t步\n", ""), encoding="utf-8")

@@ -89,7 +89,9 @@ public final class Grader {
                 throw new AssertionFailedError(ex.path(t) + " still throws NotImplementedYet: "
                         + "the reference answers must be complete");
             }
-            case FAILED -> throw new AssertionFailedError(ex.path(t) + ": " + o.message() + "\n  hint: " + o.hint(c));
+            // the same words as the card's under -Dlang=zh
+            case FAILED -> throw new AssertionFailedError(ex.path(t) + ": " + ReportCard.message(o.message())
+                    + (Hints.chinese() ? "\n  提示：" : "\n  hint: ") + o.hint(c));
         }
     }
 
