@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -57,12 +56,11 @@ public final class Heartbeat {
         if (file == null) {
             return; // not a torchrun worker
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Path held = lock;
-        String text = ProcessHandle.current().pid() + "\n" + (held == null ? "" : held) + "\n";
+        byte[] text = (ProcessHandle.current().pid() + "\n" + (held == null ? "" : held) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
         try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            gptkit.SafeFiles.writeAtomically(file, out -> out.write(text)); // the launcher never reads half a beat
         } catch (IOException e) {
             // the launcher's folder is gone: the launcher is too, and the watchdog ends this process
         }
