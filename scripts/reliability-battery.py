@@ -89,18 +89,18 @@ def case(name, args, expect, env=None, watch=(OUT, DATA), setup=None, teardown=N
           + (f"; CHANGED: {lost}" if lost else ""))
 
 
+def check(name, ok, detail, lost=()):
+    """A case that is not an error line (a success that must say what it did, Ctrl-C's 130, a torchrun group): ok is the verdict."""
+    results.append((name, ok, list(lost)))
+    print(f"{'ok  ' if ok and not lost else 'FAIL'} {name}: {detail[:300]}" + (f"; CHANGED: {list(lost)}" if lost else ""))
+
+
 def checkpoint_with(json_bytes):
     """A checkpoint whose CRC is right but whose header says json_bytes (length field as given)."""
     body = b"GPTKIT-CKPT-1\n" + struct.pack(">i", len(json_bytes)) + json_bytes
     return body + struct.pack(">q", zlib.crc32(body))
 
 # ---- issue 21: a run's out_dir and files ----------------------------------------------------------
-
-def check(name, ok, detail, lost=()):
-    """A case that is not an error line (an exit 0 with a warning, Ctrl-C's 130): ok is the verdict."""
-    results.append((name, ok, list(lost)))
-    print(f"{'ok  ' if ok and not lost else 'FAIL'} {name}: {detail[:300]}" + (f"; CHANGED: {list(lost)}" if lost else ""))
-
 
 def train_until(out_dir, line_start, extra=()):
     """A long run into out_dir, returned once it printed a line starting with line_start."""
@@ -238,18 +238,11 @@ def run_validation_cases():
     r = run([*train, *tiny(f"--out_dir={WORK / 'flat-out'}", "--dataset=flat", "--max_iters=2"), "--sample=20"])
     note = r.stdout.find("--sample: the vocabulary of flat has no newline")
     ok = r.returncode == 0 and 0 <= note < r.stdout.find("done:")
-    results.append(("train --sample on a text without a newline", ok, []))
-    print(f"{'ok  ' if ok else 'FAIL'} train --sample on a text without a newline: exit {r.returncode}; "
+    check("train --sample on a text without a newline", ok, f"exit {r.returncode}; "
           f"{r.stdout[note:note + 120].strip() if note >= 0 else r.stderr.strip()[-300:]}")
 
 
 # ---- issue 21: data, its identity and its scale (run_data_cases) ----
-def data_check(name, ok, detail):
-    """A case where the right answer is success: it must work, and say what it did."""
-    results.append((name, ok, []))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
-
-
 def run_data_cases():
     data = WORK / "data21"
     out = WORK / "out21"
@@ -274,7 +267,7 @@ def run_data_cases():
     crlf.write_bytes(b"ROMEO: hello\r\nJULIET: hi\r\n" * 300)
     r = run(["prepare", f"--text={crlf}", f"--data_dir={data}"])
     vocab = (data / "windows" / "vocab.txt").read_bytes() if r.returncode == 0 else b"\r"
-    data_check("CRLF text: \\r\\n becomes \\n, said in one line", r.returncode == 0 and b"\r" not in vocab
+    check("CRLF text: \\r\\n becomes \\n, said in one line", r.returncode == 0 and b"\r" not in vocab
                and "converted 600 CRLF line endings to LF" in r.stdout, r.stdout.strip().splitlines()[0][:120])
 
     big = WORK / "big.txt"  # 110 MB in a 64 MB heap: prepare streams
@@ -284,7 +277,7 @@ def run_data_cases():
             f.write(chunk)
     t0 = time.time()
     r = run(["prepare", f"--text={big}", f"--data_dir={data}"], env=dict(ENV, GPTKIT_JAVA_OPTS="-Xmx64m"))
-    data_check("a 110 MB text prepared in a 64 MB heap", r.returncode == 0,
+    check("a 110 MB text prepared in a 64 MB heap", r.returncode == 0,
                f"exit {r.returncode} in {time.time() - t0:.1f} s; {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
     big.unlink()
     shutil.rmtree(data / "big", ignore_errors=True)
@@ -309,7 +302,7 @@ def run_data_cases():
     t0 = time.time()
     r = run(["train", "shakespeare_char_cpu", *tiny(f"--data_dir={data}"), "--dataset=huge",
              f"--out_dir={WORK / 'out-huge'}", "--max_iters=5"])
-    data_check("a 2.2 GiB token file trains", r.returncode == 0,
+    check("a 2.2 GiB token file trains", r.returncode == 0,
                f"exit {r.returncode} in {time.time() - t0:.1f} s; {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
     shutil.rmtree(d, ignore_errors=True)
 # ---- end of issue 21's data cases ----
@@ -431,8 +424,7 @@ def run_torchrun_cases():
         time.sleep(0.2)
     alive = [w for w in workers if Path(f"/proc/{w}").exists()]
     gone = time.time() - t0
-    results.append(("torchrun's workers end with their launcher", not alive and gone < 5 and len(workers) >= 2, []))
-    print(f"{'ok  ' if not alive and gone < 5 else 'FAIL'} torchrun's workers end with their launcher: "
+    check("torchrun's workers end with their launcher", not alive and gone < 5 and len(workers) >= 2,
           f"{len(workers)} workers, all gone {gone:.1f} s after SIGTERM" + (f"; still alive: {alive}" if alive else ""))
     for w in alive:
         os.kill(w, signal.SIGKILL)
@@ -450,8 +442,7 @@ def run_torchrun_cases():
     time.sleep(2)
     if not (d / ".lock").exists():
         launcher.kill()
-        results.append(("a rank stopped with SIGSTOP", False, []))
-        print(f"FAIL a rank stopped with SIGSTOP: the group never started: {launcher.communicate()[0][-300:]}")
+        check("a rank stopped with SIGSTOP", False, f"the group never started: {launcher.communicate()[0][-300:]}")
         return
     rank0 = int((d / ".lock").read_text().strip())
     os.kill(rank0, signal.SIGSTOP)
@@ -464,8 +455,7 @@ def run_torchrun_cases():
     took = time.time() - t0
     said = [l for l in out.splitlines() if l.startswith("error: torchrun: rank 0")]
     ok = launcher.returncode == 3 and bool(said) and "stopped (SIGSTOP" in said[0] and not (d / ".lock").exists()
-    results.append(("a rank stopped with SIGSTOP", ok, []))
-    print(f"{'ok  ' if ok else 'FAIL'} a rank stopped with SIGSTOP: exit {launcher.returncode} after {took:.0f} s; "
+    check("a rank stopped with SIGSTOP", ok, f"exit {launcher.returncode} after {took:.0f} s; "
           f"{said[0][:200] if said else out[-300:]}")
 
 
