@@ -3,9 +3,6 @@ package gptkit.grading;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -34,16 +31,8 @@ class ChecksZhTest {
 
     @Test
     void everyCheckTitleHasChinese() throws Exception {
-        Set<String> missing = new LinkedHashSet<>(titles());
-        missing.removeAll(Hints.checks().keySet());
-        if (!missing.isEmpty()) { // the English to translate, one per line, for whoever adds them
-            StringBuilder b = new StringBuilder();
-            missing.forEach(m -> b.append(m.replace("\n", "\\n")).append("\t\n"));
-            Files.createDirectories(Path.of("target"));
-            Files.writeString(Path.of("target", "checks_zh-missing.tsv"), b, StandardCharsets.UTF_8);
-        }
-        assertEquals(Set.of(), missing, "check titles without Chinese (listed in target/checks_zh-missing.tsv): "
-                + "add them to src/test/resources" + Hints.CHECKS);
+        HintsZhTest.requireChinese("check titles", titles(), Hints.checks().keySet(), "checks_zh-missing.tsv",
+                Hints.CHECKS);
         for (String title : titles()) {
             String zh = Hints.checks().get(title);
             assertTrue(zh.codePoints().anyMatch(ch -> ch >= 0x4e00 && ch <= 0x9fff), "no Chinese in: " + zh);

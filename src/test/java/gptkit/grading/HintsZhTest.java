@@ -37,15 +37,25 @@ class HintsZhTest {
 
     @Test
     void everyHintAndMistakeHasChinese() throws Exception {
-        Set<String> missing = new LinkedHashSet<>(texts());
-        missing.removeAll(Hints.table().keySet());
+        requireChinese("hints", texts(), Hints.table().keySet(), "hints_zh-missing.tsv", Hints.TABLE);
+    }
+
+    /**
+     * Every English text of english has a line in table (the Chinese of resource); the missing ones
+     * are listed in target/missingFile, one per line, ready to translate.
+     */
+    static void requireChinese(String what, Set<String> english, Set<String> table, String missingFile,
+                               String resource) throws java.io.IOException {
+        Set<String> missing = new LinkedHashSet<>(english);
+        missing.removeAll(table);
         if (!missing.isEmpty()) { // the English to translate, one per line, for whoever adds them
             StringBuilder b = new StringBuilder();
             missing.forEach(m -> b.append(m.replace("\n", "\\n")).append("\t\n"));
-            Files.writeString(Path.of("target", "hints_zh-missing.tsv"), b, StandardCharsets.UTF_8);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", missingFile), b, StandardCharsets.UTF_8);
         }
-        assertEquals(Set.of(), missing, "hints without Chinese (listed in target/hints_zh-missing.tsv): add them to "
-                + "src/test/resources" + Hints.TABLE);
+        assertEquals(Set.of(), missing, what + " without Chinese (listed in target/" + missingFile + "): add them to "
+                + "src/test/resources" + resource);
     }
 
     @Test
