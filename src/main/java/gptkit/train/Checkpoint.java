@@ -184,24 +184,6 @@ public final class Checkpoint {
         return parse(file, all, fix);
     }
 
-    /**
-     * The header alone, unchecked (no CRC, no tensors): a quick look for a decision that a damaged
-     * file does not change (the run that would overwrite it loads it in full first).
-     */
-    static Header readHeader(Path file) throws IOException {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(
-                new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-            byte[] magic = in.readNBytes(MAGIC.length);
-            int len = in.readInt();
-            if (!java.util.Arrays.equals(magic, MAGIC) || len < 0 || len > 1 << 28) {
-                throw new IOException(file + " does not start like a gptkit checkpoint.");
-            }
-            return GSON.fromJson(new String(in.readNBytes(len), StandardCharsets.UTF_8), Header.class);
-        } catch (java.io.EOFException | RuntimeException e) {
-            throw new IOException(file + " has an unreadable header (" + e.getMessage() + ").", e);
-        }
-    }
-
     /** Every field checked before use: a valid-CRC but inconsistent file is one IOException naming the field. */
     private static Loaded parse(Path file, byte[] all, String fix) throws IOException {
         int end = all.length - 8; // the CRC

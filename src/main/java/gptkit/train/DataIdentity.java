@@ -50,12 +50,12 @@ public final class DataIdentity {
 
     /**
      * The run's data, after the checks: a resume (saved: the hashes in the checkpoint it resumes) on
-     * other data is refused unless --allow_other_data=true; a fresh run is refused where out_dir's
-     * ckpt.bin was trained on other data of the same name, unless --overwrite_out_dir=true (rank 0
-     * only, the rank that saves). A checkpoint or folder of an older gptkit has no hashes: not checked.
+     * other data is refused unless --allow_other_data=true. (A fresh run over out_dir's checkpoint,
+     * whatever its data, is refused before this by OutDir.checkOwnership.) A checkpoint or folder of
+     * an older gptkit has no hashes: not checked.
      */
-    public static Hashes check(Path dataDir, TrainConfig cfg, Hashes saved, Path outDir, boolean master,
-                               PrintStream out) throws IOException {
+    public static Hashes check(Path dataDir, TrainConfig cfg, Hashes saved, Path outDir, PrintStream out)
+            throws IOException {
         Hashes now = of(dataDir);
         if (cfg.init_from.equals("resume")) {
             if (saved != null && now != null && !differs(saved, now).isEmpty()) {
@@ -67,14 +67,6 @@ public final class DataIdentity {
                             + "continue on this data.");
                 }
                 out.println("note: " + both + " Continuing on this data (--" + OVERRIDE_KEY + "=true).");
-            }
-        } else if (cfg.init_from.equals("scratch") && master && !cfg.overwrite_out_dir && now != null) {
-            Path ckpt = outDir.resolve(Checkpoint.FILE_NAME);
-            Hashes old = Files.isRegularFile(ckpt) ? Checkpoint.readHeader(ckpt).data : null;
-            if (old != null && !differs(old, now).isEmpty()) {
-                throw new IllegalArgumentException(describe(old, now, outDir) + " This run starts from scratch and "
-                        + "would overwrite that model. Use another --out_dir, or pass --" + OutDir.OVERRIDE_KEY
-                        + "=true to replace it.");
             }
         }
         return now;

@@ -137,7 +137,7 @@ public final class Trainer implements AutoCloseable {
         Footprint.training(args.block_size(), args.vocab_size(), args.n_layer(), args.n_head(), args.n_embd(),
                 args.bias(), cfg.batch_size, !loraRun, cfg.dtype).check(device.isGpu() ? 0 : Footprint.physicalMemory());
         dataHashes = DataIdentity.check(dataDir, cfg, loraCkpt != null ? loraCkpt.header().data
-                : resume ? ckpt.header().data : null, outDir, master, out); // resume on other data: refused
+                : resume ? ckpt.header().data : null, outDir, out); // resume on other data: refused
         // every rank builds the same weights from the same seed: DDP starts from identical replicas
         model = new GPT(args, device, cfg.seed);
         out.printf("number of parameters: %.2fM%n", model.numParams(true) / 1e6);
