@@ -40,23 +40,23 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 scripts/runs.sh $OUT/sweep --port="$port" >"$OUT/tensorboard.log" 2>&1 &
 tb=$! # runs.sh execs TensorBoard: this is its process
 trap 'kill "$tb" 2>/dev/null || true; wait "$tb" 2>/dev/null || true' EXIT
+# TensorBoard lists a run (/data/runs) as soon as it finds its folder and reads its events after that, in a
+# background thread: a page opened in between draws no chart. Wait until every run's loss/val is loaded.
+loaded() {
+  curl -sf "http://localhost:$port/data/plugin/scalars/tags" | python3 -c '
+import json, sys
+tags = json.load(sys.stdin)
+sys.exit(0 if all("loss/val" in tags.get(f"'"$OUT"'/sweep/lr{lr}", {}) for lr in ("1e-3", "3e-3", "1e-2")) else 1)'
+}
 for _ in $(seq 60); do
-  curl -sf "http://localhost:$port/data/runs" | grep -q "lr1e-2" && break
+  loaded && break
   kill -0 "$tb" 2>/dev/null || { cat "$OUT/tensorboard.log"; echo "error: TensorBoard exited" >&2; exit 1; }
   sleep 1
 done
-# the time series dashboard, filtered to the val loss: one chart with the three runs' curves
+loaded || { echo "error: TensorBoard had not loaded the runs' loss/val after 60 s ($OUT/tensorboard.log)" >&2; exit 1; }
+# the time series dashboard, filtered to the val loss: one chart with the three runs' curves of 4 evaluations
+# (steps 0, 10, 20, 30). tracking_ui.py waits in real time until the page draws them, as a person would.
 url="http://localhost:$port/?forceSVG=true&tagFilter=loss%2Fval#timeseries" # SVG: no GPU here
-chrome=(timeout 90 "$BROWSER" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars
-  --window-size=1400,1000 --virtual-time-budget=15000)
-"${chrome[@]}" --dump-dom "$url" >"$OUT/ui.html" 2>/dev/null
-for want in lr1e-3 lr3e-3 lr1e-2 loss/val; do
-  grep -q "$want" "$OUT/ui.html" || { echo "error: TensorBoard's page ($OUT/ui.html) does not show $want" >&2; exit 1; }
-done
-# the curves: an SVG path through the 4 evaluations (steps 0, 10, 20, 30) per run, drawn at full opacity
-curves="$(grep -oE '<path d="M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+){3}" style="fill: none; stroke: rgb\([0-9, ]+\); opacity: 1;' \
-  "$OUT/ui.html" | wc -l)"
-[[ "$curves" -eq 3 ]] || { echo "error: TensorBoard's loss/val chart draws $curves curves of 4 points, not 3 ($OUT/ui.html)" >&2; exit 1; }
-"${chrome[@]}" --screenshot=target/tracking.png "$url" 2>/dev/null
-test -s target/tracking.png
+timeout 120 python3 scripts/tracking_ui.py "$url" --browser="$BROWSER" --runs=lr1e-3,lr3e-3,lr1e-2 --tag=loss/val \
+  --points=4 --html="$OUT/ui.html" --png=target/tracking.png
 echo "== tracking checked: the runs and loss/val in TensorBoard's page; screenshot target/tracking.png"
