@@ -30,7 +30,7 @@ import java.util.List;
  *
  * <p>Read: nanoGPT's train.py (the DDP setup, {@code model = DDP(model, device_ids=[ddp_local_rank])},
  * {@code model.require_backward_grad_sync}), PyTorch's notes on DistributedDataParallel (gradient
- * buckets, all-reduce, division by the world size), gptkit.Tensors.copyInto, and notebook 08.
+ * buckets, all-reduce, division by the world size), gptkit.autograd.Tensors.copyInto, and notebook 08.
  *
  * <p>Stuck? The steps are spelled out at the end of this file. Try without them first.
  */
@@ -89,7 +89,7 @@ public final class Ddp implements Collective {
  *                                            # not by the number of tensors
  *   for each gradient g, at its offset in flat:
  *       part = its g.size() values
- *       Tensors.copyInto(g, part)            # gptkit.Tensors: in place, into g's own memory
+ *       Tensors.copyInto(g, part)            # gptkit.autograd.Tensors: in place, into g's own memory
  *
  * Not g.set(part): on the CPU DJL points the tensor at a Java buffer that only that handle keeps
  * alive, so through a handle on .grad the gradient ends up on freed memory. Not

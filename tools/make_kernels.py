@@ -5,7 +5,7 @@
 A training step of a small GPT is a few hundred calls into libtorch, and from Java each one costs a
 JNI crossing and a tensor handle. A TorchScript function runs many libtorch operations in one such
 call. gptkit loads this module with DJL (JniUtils.loadModule) and calls its methods by name
-(gptkit.Kernels). Each method does exactly the operations, in exactly the order, of the Java code it
+(gptkit.engine.Kernels). Each method does exactly the operations, in exactly the order, of the Java code it
 stands in for, so the results are the same to the bit (tested: FusedAdamWTest).
 
 The module holds code only, no weights: the .pt is a zip whose code/ folder is the TorchScript

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
+import gptkit.engine.Engines;
 import gptkit.optim.AdamW;
 import org.junit.jupiter.api.Test;
 

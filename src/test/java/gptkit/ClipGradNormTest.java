@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import gptkit.engine.Engines;
 import gptkit.train.ClipGradNorm;
 import org.junit.jupiter.api.Test;
 

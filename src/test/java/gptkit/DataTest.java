@@ -6,6 +6,7 @@ import gptkit.data.CharTokenizer;
 import gptkit.data.GetBatch;
 import gptkit.data.Prepare;
 import gptkit.data.TokenFile;
+import gptkit.engine.Engines;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package gptkit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import gptkit.engine.Engines;
 import gptkit.optim.AdamW;
 import gptkit.optim.FusedAdamW;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package gptkit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import gptkit.engine.Engines;
 import gptkit.train.ClipGradNorm;
 import gptkit.train.FusedClipGradNorm;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import gptkit.autograd.Autograd;
+import gptkit.engine.Engines;
 import gptkit.model.CrossEntropy;
 import gptkit.model.FusedCrossEntropy;
 import org.junit.jupiter.params.ParameterizedTest;

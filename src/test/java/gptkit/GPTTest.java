@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
+import gptkit.engine.Engines;
 import gptkit.model.CrossEntropy;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;

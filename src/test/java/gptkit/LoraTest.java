@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import gptkit.autograd.Autograd;
 import gptkit.autograd.NoGrad;
+import gptkit.autograd.Tensors;
 import gptkit.config.TrainConfig;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;

@@ -8,6 +8,7 @@ import gptkit.amp.GradScaler;
 import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.autograd.Autograd;
+import gptkit.engine.Engines;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

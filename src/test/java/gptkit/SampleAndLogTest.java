@@ -2,6 +2,7 @@ package gptkit;
 
 import ai.djl.Device;
 import gptkit.data.CharTokenizer;
+import gptkit.engine.Engines;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.plot.Charts;

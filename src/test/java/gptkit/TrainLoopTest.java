@@ -3,6 +3,7 @@ package gptkit;
 import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import gptkit.autograd.Tensors;
 import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
 import gptkit.data.Prepare;

@@ -8,6 +8,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
+import gptkit.engine.Engines;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;

@@ -3,7 +3,7 @@ package gptkit.autograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.Kernels;
+import gptkit.engine.Kernels;
 
 import java.util.ArrayList;
 import java.util.List;

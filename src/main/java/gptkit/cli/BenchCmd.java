@@ -1,6 +1,6 @@
 package gptkit.cli;
 
-import gptkit.PeakMemory;
+import gptkit.engine.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.train.Trainer;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package gptkit.cli;
 
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;
 import gptkit.data.SftBatches;
@@ -183,7 +183,7 @@ final class FormMatchCmd implements Callable<Integer> {
                         r.texts().get(i));
             }
         }
-        gptkit.SafeFiles.writeAtomically(outDir.resolve("formmatch.csv"), // whole or not at all
+        gptkit.files.SafeFiles.writeAtomically(outDir.resolve("formmatch.csv"), // whole or not at all
                 o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
         List<String> labels = new ArrayList<>();
         for (FormMatch.Form f : forms) {

@@ -1,7 +1,7 @@
 package gptkit.cli;
 
-import gptkit.Engines;
-import gptkit.PeakMemory;
+import gptkit.engine.Engines;
+import gptkit.engine.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;

@@ -3,12 +3,12 @@ package gptkit.data;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
-import static gptkit.SafeFiles.deleteQuietly;
-import static gptkit.SafeFiles.deleteTree;
-import static gptkit.SafeFiles.readableByAll;
-import static gptkit.SafeFiles.tempBeside;
+import static gptkit.files.SafeFiles.deleteQuietly;
+import static gptkit.files.SafeFiles.deleteTree;
+import static gptkit.files.SafeFiles.readableByAll;
+import static gptkit.files.SafeFiles.tempBeside;
 
-import gptkit.SafeFiles;
+import gptkit.files.SafeFiles;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package gptkit.ddp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import gptkit.Tensors;
+import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
 
 import java.util.List;

@@ -60,7 +60,7 @@ public final class Heartbeat {
         byte[] text = (ProcessHandle.current().pid() + "\n" + (held == null ? "" : held) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         try {
-            gptkit.SafeFiles.writeAtomically(file, out -> out.write(text)); // the launcher never reads half a beat
+            gptkit.files.SafeFiles.writeAtomically(file, out -> out.write(text)); // the launcher never reads half a beat
         } catch (IOException e) {
             // the launcher's folder is gone: the launcher is too, and the watchdog ends this process
         }

@@ -52,7 +52,7 @@ final class NativeLib {
             Files.createDirectories(dir);
             Path target = dir.resolve(String.format("libxgboost4j-%s-%08x.so", arch, crc.getValue()));
             if (!Files.isRegularFile(target) || Files.size(target) != lib.length) {
-                Path tmp = gptkit.SafeFiles.tempBeside(target);
+                Path tmp = gptkit.files.SafeFiles.tempBeside(target);
                 try {
                     Files.write(tmp, lib);
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -101,7 +101,7 @@ public final class Torchrun {
             return supervise(procs, nodeRank * nprocPerNode, graceSec, beats, silenceSec);
         } finally {
             Heartbeat.removeStaleLocks(beats, nodeRank * nprocPerNode, nprocPerNode); // of workers it had to kill
-            gptkit.SafeFiles.deleteTree(beats);
+            gptkit.files.SafeFiles.deleteTree(beats);
             try {
                 Runtime.getRuntime().removeShutdownHook(stopWorkers);
             } catch (IllegalStateException e) {

@@ -1,6 +1,6 @@
 package gptkit.exercises;
 
-import gptkit.SafeFiles;
+import gptkit.files.SafeFiles;
 
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;

@@ -8,7 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.Kernels;
+import gptkit.engine.Kernels;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  */
 public final class GPT implements AutoCloseable {
     static {
-        gptkit.Engines.init(); // a model built without the CLI (a notebook, a test) gets the same engine setup
+        gptkit.engine.Engines.init(); // a model built without the CLI (a notebook, a test) gets the same engine setup
     }
 
     private final GPTConfig config;

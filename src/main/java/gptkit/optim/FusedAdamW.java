@@ -2,7 +2,7 @@ package gptkit.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.IValue;
-import gptkit.Kernels;
+import gptkit.engine.Kernels;
 import gptkit.autograd.NoGrad;
 
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * {@link AdamW}, each group's update in one call into libtorch: the same operations in the same
  * order as {@link AdamW#step(Map)}, for all of the group's tensors in one call (the same
- * operations, tensor by tensor, in a TorchScript kernel: gptkit.Kernels). The results are the same to
+ * operations, tensor by tensor, in a TorchScript kernel: gptkit.engine.Kernels). The results are the same to
  * the bit (FusedAdamWTest); what changes is the cost: AdamW.step calls libtorch about 13 times
  * per tensor, for the small model 350 calls and 3 ms a step; this is 2 calls.
  */

@@ -11,7 +11,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonSerializer;
-import gptkit.Tensors;
+import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;

@@ -1,13 +1,13 @@
 package gptkit.train;
 
 import ai.djl.ndarray.NDArray;
-import gptkit.Kernels;
+import gptkit.engine.Kernels;
 import gptkit.autograd.NoGrad;
 
 import java.util.List;
 
 /**
- * {@link ClipGradNorm#clipGrads} in one call into libtorch (gptkit.Kernels): the same operations,
+ * {@link ClipGradNorm#clipGrads} in one call into libtorch (gptkit.engine.Kernels): the same operations,
  * the same results to the bit (FusedClipGradNormTest). ClipGradNorm calls libtorch twice per
  * gradient and once more per gradient to scale it; the trainer's part is this.
  */

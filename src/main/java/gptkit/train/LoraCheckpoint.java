@@ -200,14 +200,14 @@ public final class LoraCheckpoint {
         }
         Header h = adapters.header();
         GPTConfig args = base.header().model_args;
-        ai.djl.Device cpu = gptkit.Engines.device("cpu"); // the engine started as everywhere else: offline, quiet
+        ai.djl.Device cpu = gptkit.engine.Engines.device("cpu"); // the engine started as everywhere else: offline, quiet
         try (gptkit.model.GPT model = new gptkit.model.GPT(args, cpu, 0);
              Lora lora = new Lora(args, cpu, h.lora_rank, h.lora_alpha, h.lora_targets, 0);
              ai.djl.ndarray.NDManager scope = ai.djl.ndarray.NDManager.newBaseManager(cpu, "PyTorch")) {
             Checkpoint.copyInto(base, model.params(), "");
             checkBase(loraFile, h, args, weightsSha256(model.params()), baseDir.toString());
             try (gptkit.autograd.NoGrad ng = gptkit.autograd.NoGrad.open()) {
-                lora.params().forEach((name, p) -> gptkit.Tensors.copyInto(p, adapters.tensors().get(name)));
+                lora.params().forEach((name, p) -> gptkit.autograd.Tensors.copyInto(p, adapters.tensors().get(name)));
             }
             try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope()) {
                 s.suppressNotUsedWarning();

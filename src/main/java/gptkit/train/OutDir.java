@@ -1,6 +1,6 @@
 package gptkit.train;
 
-import gptkit.SafeFiles;
+import gptkit.files.SafeFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;

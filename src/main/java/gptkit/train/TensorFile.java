@@ -44,7 +44,7 @@ final class TensorFile {
         crc.update(body);
         Files.createDirectories(file.toAbsolutePath().getParent());
         // a temp name of its own per save (two writers never share one), removed if the save fails
-        Path tmp = gptkit.SafeFiles.tempBeside(file);
+        Path tmp = gptkit.files.SafeFiles.tempBeside(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream os = Channels.newOutputStream(ch);

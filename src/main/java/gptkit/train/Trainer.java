@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.amp.LossScaler;
 import gptkit.amp.Precision;
 import gptkit.autograd.Autograd;
@@ -214,13 +214,13 @@ public final class Trainer implements AutoCloseable {
     /** Resume a LoRA run: its adapters, their AdamW state, iteration and best val loss, the log. */
     private TrainingLog restoreLora(LoraCheckpoint.Loaded ckpt) throws IOException {
         try (gptkit.autograd.NoGrad ng = gptkit.autograd.NoGrad.open()) {
-            lora.params().forEach((name, p) -> gptkit.Tensors.copyInto(p, ckpt.tensors().get(name)));
+            lora.params().forEach((name, p) -> gptkit.autograd.Tensors.copyInto(p, ckpt.tensors().get(name)));
             optimizer.state().forEach((name, p) -> {
                 float[] v = ckpt.tensors().get("optimizer." + name);
                 if (v == null) {
                     throw new IllegalArgumentException("the LoRA checkpoint has no optimizer." + name);
                 }
-                gptkit.Tensors.copyInto(p, v);
+                gptkit.autograd.Tensors.copyInto(p, v);
             });
         }
         optimizer.setStepCount(ckpt.header().optimizer_step);

@@ -68,7 +68,7 @@ public final class TrainingLog {
     /** Writes the table as CSV, atomically. */
     public void save(Path csv) throws IOException {
         Files.createDirectories(csv.toAbsolutePath().getParent());
-        Path tmp = gptkit.SafeFiles.tempBeside(csv); // a name of its own per save, removed on failure
+        Path tmp = gptkit.files.SafeFiles.tempBeside(csv); // a name of its own per save, removed on failure
         try {
             table.write().csv(tmp.toFile());
             Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

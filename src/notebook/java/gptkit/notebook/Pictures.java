@@ -1,7 +1,7 @@
 package gptkit.notebook;
 
 import ai.djl.ndarray.NDArray;
-import gptkit.I18n;
+import gptkit.i18n.I18n;
 import gptkit.data.CharTokenizer;
 import gptkit.plot.Charts;
 
@@ -20,7 +20,7 @@ import java.awt.image.BufferedImage;
  */
 public final class Pictures {
     private static final Font MONO = new Font(Font.MONOSPACED, Font.PLAIN, 15);
-    // the charts' fonts: Noto Sans SC when the kit draws in Chinese (gptkit.I18n)
+    // the charts' fonts: Noto Sans SC when the kit draws in Chinese (gptkit.i18n.I18n)
     private static Font label() {
         return Charts.font(Font.PLAIN, 13);
     }

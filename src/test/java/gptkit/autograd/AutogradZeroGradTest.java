@@ -2,7 +2,7 @@ package gptkit.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.autograd.Autograd;
 import gptkit.ddp.Collective;
 import gptkit.ddp.LocalCollective;
@@ -237,7 +237,7 @@ public class DdpExerciseTest {
                                 false));
                     }),
             Check.of("the given gradients are updated in place, handles on .grad too", 2,
-                    "write the mean into the very NDArrays of the list, with gptkit.Tensors.copyInto(g, values): the "
+                    "write the mean into the very NDArrays of the list, with gptkit.autograd.Tensors.copyInto(g, values): the "
                             + "trainer reads those objects afterwards. Replacing the list's elements with new arrays, "
                             + "or g.set(float[]) through a handle on .grad, leaves the gradients as they were.",
                     a -> {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.exercises.Part;
 import gptkit.optim.AdamW;

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.train.LossEstimator;
 
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.data.BatchSource;
 import gptkit.data.TokenFile;
 import gptkit.exercises.Part;

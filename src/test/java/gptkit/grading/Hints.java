@@ -1,6 +1,6 @@
 package gptkit.grading;
 
-import gptkit.I18n;
+import gptkit.i18n.I18n;
 
 import java.io.IOException;
 import java.io.InputStream;

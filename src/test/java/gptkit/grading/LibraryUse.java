@@ -34,7 +34,7 @@ public final class LibraryUse {
             "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",
             "gptkit.train.CheckpointStore", "gptkit.train.Checkpoint$Header", "gptkit.train.Checkpoint$Loaded",
             "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.TrainingLoop", "gptkit.train.TrainingLoop$Steps",
-            "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.Tensors",
+            "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.autograd.Tensors",
             "gptkit.exercises.NotImplementedYet");
 
     /** Packages and classes no part may touch, and why. */

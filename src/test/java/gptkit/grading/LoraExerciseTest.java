@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.autograd.Autograd;
 import gptkit.exercises.Part;

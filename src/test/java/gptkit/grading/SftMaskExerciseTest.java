@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.data.LossMask;
 import gptkit.data.SftExample;

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
 import ai.djl.ndarray.NDArray;
-import gptkit.SafeFiles;
+import gptkit.files.SafeFiles;
 import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.exercises.ExerciseCompiler;

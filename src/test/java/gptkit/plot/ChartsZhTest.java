@@ -3,7 +3,7 @@ package gptkit.plot;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import gptkit.I18n;
+import gptkit.i18n.I18n;
 import gptkit.config.TrainConfig;
 import gptkit.train.LrSchedule;
 import gptkit.train.TrainingLog;
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The charts in Chinese (gptkit.I18n): every label through charts_zh.tsv, the text in Noto Sans SC
+ * The charts in Chinese (gptkit.i18n.I18n): every label through charts_zh.tsv, the text in Noto Sans SC
  * from the font jar (no boxes on a machine without CJK fonts), English unchanged. The PNGs go to
  * target/zh-charts/ for a person to look at.
  */

@@ -2,7 +2,7 @@ package gptkit.reliability;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;
 import gptkit.train.OutDir;

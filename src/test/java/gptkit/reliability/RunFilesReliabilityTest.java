@@ -1,6 +1,6 @@
 package gptkit.reliability;
 
-import gptkit.SafeFiles;
+import gptkit.files.SafeFiles;
 import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.plot.Charts;

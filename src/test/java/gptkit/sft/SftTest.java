@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import gptkit.Engines;
+import gptkit.engine.Engines;
 import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;

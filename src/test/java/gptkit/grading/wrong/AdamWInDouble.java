@@ -2,7 +2,7 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import gptkit.Tensors;
+import gptkit.autograd.Tensors;
 import gptkit.optim.AdamW.ParamGroup;
 import gptkit.optim.Optimizer;
 

@@ -2,7 +2,7 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import gptkit.Tensors;
+import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
 import gptkit.ddp.Collective;
 

@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.engine;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;

@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.files;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.i18n;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -92,7 +92,7 @@ public final class I18n {
         String zh = table().translate(english);
         if (zh == null) {
             if (REPORTED.add(english)) {
-                System.err.println("gptkit.I18n: no Chinese for the chart label \"" + english
+                System.err.println("gptkit.i18n.I18n: no Chinese for the chart label \"" + english
                         + "\": add a line to src/main/resources" + TABLE);
             }
             return english;

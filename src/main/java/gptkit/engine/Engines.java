@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;

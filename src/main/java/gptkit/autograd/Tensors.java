@@ -1,8 +1,7 @@
-package gptkit;
+package gptkit.autograd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import gptkit.autograd.NoGrad;
 
 /** Writing Java values into an existing tensor, safely. */
 public final class Tensors {

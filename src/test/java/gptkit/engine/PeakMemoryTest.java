@@ -1,4 +1,4 @@
-package gptkit;
+package gptkit.engine;
 
 import org.junit.jupiter.api.Test;
 
