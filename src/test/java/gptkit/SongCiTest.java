@@ -1,6 +1,9 @@
 package gptkit;
 
-import gptkit.data.SongCi;
+import gptkit.data.Corpora;
+import gptkit.data.Prepare;
+import gptkit.songci.SongCi;
+import gptkit.songci.SongCiCorpus;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -13,8 +16,28 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SongCiTest {
+
+    /** prepare knows Song ci only through the registry (META-INF/services/gptkit.data.Corpus). */
+    @Test
+    void prepareFindsSongCiInTheCorpusRegistry(@TempDir Path dir) {
+        for (String d : new String[] {"songci", "songci_poems", "songci_sft", "songci_poet_苏轼"}) {
+            assertInstanceOf(SongCiCorpus.class, Corpora.of(d), d);
+        }
+        assertNull(Corpora.of("songci").cut("songci")); // the whole text, not a cut
+        assertNull(Corpora.of("songci_poet_")); // a poet's set names a poet
+        assertEquals("shakespeare_char", Corpora.of("shakespeare_char").name());
+        assertNull(Corpora.of("my_novel"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Prepare.prepare("my_novel", dir));
+        assertTrue(e.getMessage().contains("Known: shakespeare_char, songci, songci_poems, songci_sft, "
+                + "songci_poet_AUTHOR."), e.getMessage());
+    }
 
     @Test
     void npmPackageJsonIsFlattenedOnePoemPerBlockInFileOrder(@TempDir Path dir) throws Exception {

@@ -3,7 +3,7 @@ package gptkit.cli;
 import gptkit.engine.PeakMemory;
 import gptkit.config.TrainConfig;
 import gptkit.exercises.StudentParts;
-import gptkit.sample.FormMatch;
+import gptkit.songci.FormMatch;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import picocli.CommandLine.Command;

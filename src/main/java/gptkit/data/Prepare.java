@@ -81,8 +81,10 @@ public final class Prepare {
 
     /** Finds the corpus of a dataset (local first, then its download) and prepares it. */
     public static Result prepare(String dataset, Path dataRoot) throws IOException {
-        if (SongCiSets.isSet(dataset)) { // a poet's set is named in the corpus's script: no name check
-            return prepareSongCiSet(dataset, dataRoot);
+        Corpus known = Corpora.of(dataset);
+        Corpus.Cut cut = known == null ? null : known.cut(dataset);
+        if (cut != null) { // a cut may be named in the corpus's script (a poet's set): no name check
+            return prepareCut(dataset, dataRoot, known, cut);
         }
         checkDatasetName(dataset);
         Path dir = dataRoot.resolve(dataset);
@@ -95,7 +97,7 @@ public final class Prepare {
             local = fetch(dataset, dir);
         }
         Path file = local;
-        Corpus corpus = sink -> TextStream.read(file, sink);
+        Text corpus = sink -> TextStream.read(file, sink);
         Scan scan = scan(corpus); // pass 1: checks the text, its characters and their count
         Result done = upToDate(dir, scan.sha256(), scan.crlf());
         if (done != null) {
@@ -109,20 +111,19 @@ public final class Prepare {
     }
 
     /**
-     * songci_poems, songci_sft or songci_poet_AUTHOR (see {@link SongCiSets}): cut from Song ci's corpus (found, or
-     * fetched, as for the dataset songci), split by poem, with the whole corpus's vocabulary.
+     * A dataset cut from a known corpus's text (e.g. songci_poems from songci): the text found, or
+     * fetched, as for the corpus's own dataset, split by the cut, with the whole text's vocabulary.
      */
-    static Result prepareSongCiSet(String dataset, Path dataRoot) throws IOException {
+    static Result prepareCut(String dataset, Path dataRoot, Corpus corpus, Corpus.Cut cut) throws IOException {
         Path dir = dataRoot.resolve(dataset);
-        Path songci = dataRoot.resolve("songci");
-        Path local = localCorpus("songci", songci);
+        Path whole = dataRoot.resolve(corpus.name());
+        Path local = localCorpus(corpus.name(), whole);
         if (local == null) {
-            local = fetch("songci", songci);
+            local = fetch(corpus.name(), whole);
         }
         byte[] bytes = TextFiles.readBytes(local);
         // the recipe is part of the source: a changed cut prepares again
-        String recipe = dataset + ": held out poem i when i % " + SongCiSets.HOLD_OUT_EVERY + " == "
-                + (SongCiSets.HOLD_OUT_EVERY - 1) + "; vocabulary of the whole text; ";
+        String recipe = dataset + ": " + cut.recipe() + "; vocabulary of the whole text; ";
         String sha = sha256((recipe + sha256(bytes)).getBytes(StandardCharsets.UTF_8));
         Result done = upToDate(dir, sha);
         if (done != null) {
@@ -130,7 +131,7 @@ public final class Prepare {
         }
         String text = TextFiles.decodeUtf8(bytes, local);
         CharTokenizer tok = CharTokenizer.fromText(text);
-        String[] split = SongCiSets.splits(dataset, SongCiSets.parse(text));
+        String[] split = cut.split().apply(text);
         int[] train = tok.encode(split[0]);
         int[] val = tok.encode(split[1]);
         return write(tok, dir, recipe + local, sha, 0, (t, v) -> {
@@ -153,7 +154,7 @@ public final class Prepare {
                     + "digits, '.', '_' and '-' (it becomes the folder " + dataRoot.resolve("NAME")
                     + " and --dataset=NAME).");
         }
-        Corpus corpus = sink -> TextStream.read(text, sink);
+        Text corpus = sink -> TextStream.read(text, sink);
         Scan scan = scan(corpus); // pass 1: checks the text, its characters and their count
         Path dir = dataRoot.resolve(name);
         Result done = upToDate(dir, scan.sha256(), scan.crlf());
@@ -174,7 +175,7 @@ public final class Prepare {
 
     /** Encodes a text and writes train.bin, val.bin, vocab.txt and meta.json into dir. */
     public static Result prepareText(String text, Path dir) throws IOException {
-        Corpus corpus = sink -> { // the text exactly as given: no line endings converted
+        Text corpus = sink -> { // the text exactly as given: no line endings converted
             for (int i = 0; i < text.length(); ) {
                 int cp = text.codePointAt(i);
                 sink.codePoint(cp);
@@ -188,14 +189,14 @@ public final class Prepare {
     }
 
     /** A text that can be read more than once, character by character. */
-    private interface Corpus {
+    private interface Text {
         TextStream.Stats read(TextStream.Sink sink) throws IOException;
     }
 
     /** Pass 1's findings: the source's sha256, the "\r\n" converted, the distinct characters, their count. */
     private record Scan(String sha256, long crlf, BitSet chars, long length) {}
 
-    private static Scan scan(Corpus corpus) throws IOException {
+    private static Scan scan(Text corpus) throws IOException {
         BitSet chars = new BitSet();
         long[] n = {0};
         TextStream.Stats st = corpus.read(cp -> {
@@ -220,11 +221,8 @@ public final class Prepare {
 
     /** The file names a dataset's text may have in the $GPTKIT_DATA folder, first match wins. */
     public static List<String> corpusNames(String dataset) {
-        return switch (dataset) {
-            case "shakespeare_char" -> List.of("tinyshakespeare.txt", "input.txt", "shakespeare_char/input.txt");
-            case "songci" -> List.of("songci.txt", "songci/input.txt");
-            default -> List.of(dataset + "/input.txt");
-        };
+        Corpus known = Corpora.of(dataset);
+        return known != null && known.name().equals(dataset) ? known.fileNames() : List.of(dataset + "/input.txt");
     }
 
     /** data/<dataset>/input.txt, else the dataset's file in $GPTKIT_DATA; null when neither exists. */
@@ -250,32 +248,24 @@ public final class Prepare {
         return System.getProperty("gptkit.data", System.getenv(DATA_ENV));
     }
 
-    /** The download of a known dataset, saved as dir/input.txt. */
-    private static Path fetch(String dataset, Path dir) throws IOException {
+    /** Why $GPTKIT_DATA did not give a corpus's text, for a message. */
+    static String whereData() {
         String env = dataEnv();
-        String where = env == null || env.isEmpty()
-                ? DATA_ENV + " is not set"
-                : DATA_ENV + "=" + env + " holds none of them";
-        switch (dataset) {
-            case "shakespeare_char" -> {
-                mkdirs(dir, dir);
-                Path input = dir.resolve("input.txt");
-                String url = System.getProperty("gptkit.shakespeare_url", SHAKESPEARE_URL);
-                String offline = String.format("Offline? Put Tiny Shakespeare (nanoGPT's input.txt) in a folder "
-                        + "as tinyshakespeare.txt or input.txt and set %s to that folder (now %s), or save it as %s.",
-                        DATA_ENV, where, input);
-                download(url, input, SHAKESPEARE_SHA256, offline);
-                return input;
-            }
-            case "songci" -> {
-                mkdirs(dir, dir);
-                return SongCi.fromNpm(dir);
-            }
-            default -> throw new IllegalArgumentException("Unknown dataset '" + dataset + "': no "
+        return env == null || env.isEmpty() ? DATA_ENV + " is not set" : DATA_ENV + "=" + env + " holds none of them";
+    }
+
+    /** The download of a known corpus's text into dir (the corpus's own dataset folder). */
+    private static Path fetch(String dataset, Path dir) throws IOException {
+        Corpus known = Corpora.of(dataset);
+        if (known == null || !known.name().equals(dataset)) {
+            String env = dataEnv();
+            throw new IllegalArgumentException("Unknown dataset '" + dataset + "': no "
                     + dir.resolve("input.txt") + (env == null || env.isEmpty() ? "" : " and no " + Path.of(env,
-                    dataset, "input.txt")) + ". Known: shakespeare_char, songci, songci_poems, songci_sft. For your own text run "
-                    + "`./gptkit prepare --text=FILE --name=" + dataset + "` (any UTF-8 file).");
+                    dataset, "input.txt")) + ". Known: " + String.join(", ", Corpora.known()) + ". For your own "
+                    + "text run `./gptkit prepare --text=FILE --name=" + dataset + "` (any UTF-8 file).");
         }
+        mkdirs(dir, dir);
+        return known.download(dir);
     }
 
     /** meta.json's verdict: the Result if dir holds complete, consistent files made from this source. */
@@ -378,7 +368,7 @@ public final class Prepare {
      * Pass 2: encodes the corpus into a temp folder beside dir, the first 90% of its characters into
      * train.bin and the rest into val.bin, then moves the files in, meta.json last.
      */
-    private static Result write(Corpus corpus, Scan scan, Path dir, String source) throws IOException {
+    private static Result write(Text corpus, Scan scan, Path dir, String source) throws IOException {
         if (scan.length() == 0) {
             throw new IllegalArgumentException(source + " is empty (0 characters): give a UTF-8 text of at least a few "
                     + "thousand characters.");

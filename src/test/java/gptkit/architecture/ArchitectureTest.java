@@ -42,7 +42,7 @@ class ArchitectureTest {
             .layer("exercises").definedBy("gptkit.exercises..")
             .layer("train").definedBy("gptkit.train..")
             .layer("parts").definedBy("gptkit.data..", "gptkit.model..", "gptkit.optim..", "gptkit.amp..",
-                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..", "gptkit.track..")
+                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..", "gptkit.track..", "gptkit.songci..")
             .layer("base").definedBy("gptkit.autograd..", "gptkit.config..", "gptkit.files..", "gptkit.i18n..")
             .layer("engine").definedBy("gptkit.engine..")
             .layer("notebook aids").definedBy("gptkit.notebook..")

@@ -4,7 +4,7 @@ import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.data.LossMask;
 import gptkit.data.SftBatches;
-import gptkit.data.SongCiSets;
+import gptkit.songci.SongCiSets;
 import gptkit.sft.SftTest;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;

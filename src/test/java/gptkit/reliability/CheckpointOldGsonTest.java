@@ -121,7 +121,7 @@ class CheckpointOldGsonTest {
     @Test
     void songCiParsesWithGson285() throws Exception {
         try (URLClassLoader loader = withOldGson()) {
-            Class<?> songCi = Class.forName("gptkit.data.SongCi", true, loader);
+            Class<?> songCi = Class.forName("gptkit.songci.SongCi", true, loader);
             StringBuilder sb = new StringBuilder();
             call(songCi, "appendPoems", new Class<?>[] {StringBuilder.class, String.class}, sb,
                     "[{\"rhythmic\":\"浣溪沙\",\"author\":\"晏殊\",\"paragraphs\":[\"一曲新词酒一杯。\"]}]");

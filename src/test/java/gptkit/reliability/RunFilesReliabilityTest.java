@@ -127,10 +127,10 @@ class RunFilesReliabilityTest {
         // finetune: adapters that never got a checkpoint end with a warning, not "done" alone
         Path root = gptkit.sft.SftTest.songci(tmp.resolve("data"));
         Path poems = tmp.resolve("poems");
-        TrainConfig pre = gptkit.sft.SftTest.tiny(root, gptkit.data.SongCiSets.POEMS, poems);
+        TrainConfig pre = gptkit.sft.SftTest.tiny(root, gptkit.songci.SongCiSets.POEMS, poems);
         assertEquals(0, Cli.run(args("train", pre, "--max_iters=4", "--eval_interval=4")).code);
         Path none = tmp.resolve("sft-none");
-        TrainConfig sft = gptkit.sft.SftTest.tiny(root, gptkit.data.SongCiSets.SFT, none);
+        TrainConfig sft = gptkit.sft.SftTest.tiny(root, gptkit.songci.SongCiSets.SFT, none);
         Cli c = Cli.run(args("finetune", sft, "--init_from=" + poems, "--lora_rank=2", "--max_iters=3",
                 "--eval_interval=5"));
         assertEquals(0, c.code, c.err);

@@ -1,10 +1,11 @@
-package gptkit.data;
+package gptkit.songci;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import gptkit.data.Prepare;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package gptkit.sample;
+package gptkit.songci;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,11 +11,11 @@ import gptkit.data.CharTokenizer;
 import gptkit.data.GetBatch;
 import gptkit.data.LossMask;
 import gptkit.data.SftExample;
-import gptkit.data.SongCiSets;
 import gptkit.model.CrossEntropy;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 
+import gptkit.sample.Sample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,10 +1,10 @@
-package gptkit.plot;
+package gptkit.songci;
 
 import java.util.Map;
 
 /**
  * Latin names of the common tunes (词牌), for a chart on a machine without a CJK font (see
- * {@link Charts#canDraw}); any other name gets a short code.
+ * {@link gptkit.plot.Charts#canDraw}); any other name gets a short code.
  */
 public final class Pinyin {
     private static final Map<String, String> NAMES = Map.ofEntries(Map.entry("浣溪沙", "Huanxisha"),

@@ -1,4 +1,4 @@
-package gptkit.data;
+package gptkit.songci;
 
 import java.util.ArrayList;
 import java.util.List;
