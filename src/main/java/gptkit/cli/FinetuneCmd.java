@@ -32,10 +32,10 @@ final class FinetuneCmd implements Callable<Integer> {
     String preset;
     @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides; --init_from=OUT_DIR names the "
             + "base model") List<String> overrides = new ArrayList<>();
-    @Option(names = "--num_samples", defaultValue = "0", description = "at the end, print N samples of --start "
+    @Option(names = "--num_samples", paramLabel = "N", defaultValue = "0", description = "at the end, print N samples of --start "
             + "(as sample's --num_samples; 0: none)")
     int sample;
-    @Option(names = "--start", defaultValue = "浣溪沙 苏轼", description = "the prompt of --num_samples, as sample's "
+    @Option(names = "--start", paramLabel = "TEXT", defaultValue = "浣溪沙 苏轼", description = "the prompt of --num_samples, as sample's "
             + "--start (a newline is added)")
     String prompt;
     @Spec CommandSpec spec;
@@ -79,7 +79,7 @@ final class FinetuneCmd implements Callable<Integer> {
         };
         try (Trainer t = new Trainer(cfg, chosen)) {
             if (sample > 0) { // before training: the prompt's characters, and N rows of one batch that fit
-                Main.checkPrompt("--start", prompt + "\n", t.tokenizer(), "data/" + cfg.dataset);
+                Main.checkPrompt("--start", prompt + "\n", t.tokenizer(), Path.of(cfg.data_dir, cfg.dataset));
                 FormMatch.checkRows("--num_samples", sample, sample, t.model().config());
             }
             long start = System.nanoTime();

@@ -43,7 +43,7 @@ final class FormMatchCmd implements Callable<Integer> {
     Path outDir;
     @Option(names = "--base", description = "the base model's out_dir (default: the checkpoint's init_from; "
             + "none: measure only OUT_DIR)") String base;
-    @Option(names = "--num_samples", defaultValue = "30", description = "poems sampled per tune and model")
+    @Option(names = "--num_samples", paramLabel = "N", defaultValue = "30", description = "poems sampled per tune and model")
     int samples;
     @Spec CommandSpec spec;
 

@@ -128,9 +128,10 @@ public final class Main implements Runnable {
         @Parameters(index = "0", description = "a preset name or the path of a config file of key = value lines")
         String preset;
         @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides") List<String> overrides = new ArrayList<>();
-        @Option(names = "--sample", description = "print a sample of N characters at the end", defaultValue = "0")
+        @Option(names = "--sample", paramLabel = "N", description = "print a sample of N characters at the end",
+                defaultValue = "0")
         int sample;
-        @Option(names = "--start", description = "the prompt of --sample (default: a newline; 春江 for Song ci)")
+        @Option(names = "--start", paramLabel = "TEXT", description = "the prompt of --sample (default: a newline; 春江 for Song ci)")
         String start;
         @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: "
                 + "train with your solved exercises (exercises/*.java) in place of the library's parts")
@@ -163,7 +164,7 @@ public final class Main implements Runnable {
                 String usual = start != null ? start : samplePrompt(cfg.dataset, null);
                 String prompt = start != null ? start : samplePrompt(cfg.dataset, t.tokenizer());
                 if (sample > 0 && start != null) {
-                    checkPrompt("--start", start, t.tokenizer(), "data/" + cfg.dataset);
+                    checkPrompt("--start", start, t.tokenizer(), Path.of(cfg.data_dir, cfg.dataset));
                 }
                 if (sample > 0 && t.isMaster() && !prompt.equals(usual)) {
                     System.out.printf("--sample: the vocabulary of %s has no %s; the sample starts from '%s', its "
