@@ -222,8 +222,8 @@ def run_validation_cases():
         case(f"sample {flag}", ["sample", f"--out_dir={OUT}", "--start=ROMEO:", flag], [flag.split("=")[0]])
     case("sample --start with a character the model never saw", ["sample", f"--out_dir={OUT}", "--start=\u6625"],
          ["--start", "U+6625"])
-    case("formmatch on a Shakespeare model", ["formmatch", str(OUT)], ["shakespeare_char", "songci_poems_cpu"])
-    case("formmatch --samples=0", ["formmatch", str(OUT), "--samples=0"], ["--samples=0"])
+    case("form-match on a Shakespeare model", ["form-match", str(OUT)], ["shakespeare_char", "songci_poems_cpu"])
+    case("form-match --num_samples=0", ["form-match", str(OUT), "--num_samples=0"], ["--num_samples=0"])
     empty = WORK / "empty.txt"
     empty.write_text("")
     case("prepare an empty file", ["prepare", f"--text={empty}", f"--data_dir={DATA}"], ["empty.txt", "empty"])

@@ -8,7 +8,9 @@ import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,16 +26,31 @@ import java.util.concurrent.Callable;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a trained model on prompt/response examples: finetune <config> --init_from=OUT_DIR "
                 + "[--key=value ...]. Configs: songci_sft_cpu (songci_sft's 'tune author' prompts and poems), "
-                + "or a file. The loss counts the response tokens only.")
+                + "or a file. The loss counts the response tokens only. --num_samples=N --start=TEXT: N samples at the end.")
 final class FinetuneCmd implements Callable<Integer> {
     @Parameters(index = "0", description = "a preset name or the path of a config file of key = value lines")
     String preset;
     @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides; --init_from=OUT_DIR names the "
             + "base model") List<String> overrides = new ArrayList<>();
-    @Option(names = "--sample", defaultValue = "0", description = "at the end, print N samples of --prompt")
+    @Option(names = "--num_samples", paramLabel = "N", defaultValue = "0", description = "at the end, print N samples of --start "
+            + "(as sample's --num_samples; 0: none)")
     int sample;
-    @Option(names = "--prompt", defaultValue = "浣溪沙 苏轼", description = "the prompt of --sample (a newline is added)")
+    @Option(names = "--start", paramLabel = "TEXT", defaultValue = "浣溪沙 苏轼", description = "the prompt of --num_samples, as sample's "
+            + "--start (a newline is added)")
     String prompt;
+    @Spec CommandSpec spec;
+
+    // the old spellings (issue 22): --sample is train's N characters, --start the prompt of every command
+    @Option(names = "--sample", hidden = true)
+    void oldSample(String n) {
+        throw Renamed.flag(spec, "--sample", "--num_samples", n, "finetune prints N samples; --sample=N is train's "
+                + "N characters");
+    }
+
+    @Option(names = "--prompt", hidden = true)
+    void oldPrompt(String p) {
+        throw Renamed.flag(spec, "--prompt", "--start", p, "the prompt is --start in every command");
+    }
     @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: your "
             + "solved exercises (exercises/*.java) in place of the library's parts")
     String parts;
@@ -41,8 +58,8 @@ final class FinetuneCmd implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (sample < 0) {
-            throw new IllegalArgumentException("--sample=" + sample + ": give the number of samples to print at the "
-                    + "end, 0 for none");
+            throw new IllegalArgumentException("--num_samples=" + sample + ": give the number of samples to print at "
+                    + "the end, 0 for none");
         }
         TrainConfig cfg = Main.config(preset, overrides);
         if (cfg.init_from.equals("scratch")) {
@@ -62,8 +79,8 @@ final class FinetuneCmd implements Callable<Integer> {
         };
         try (Trainer t = new Trainer(cfg, chosen)) {
             if (sample > 0) { // before training: the prompt's characters, and N rows of one batch that fit
-                Main.checkPrompt("--prompt", prompt + "\n", t.tokenizer(), "data/" + cfg.dataset);
-                FormMatch.checkRows("--sample", sample, sample, t.model().config());
+                Main.checkPrompt("--start", prompt + "\n", t.tokenizer(), Path.of(cfg.data_dir, cfg.dataset));
+                FormMatch.checkRows("--num_samples", sample, sample, t.model().config());
             }
             long start = System.nanoTime();
             Trainer.Result r;

@@ -14,7 +14,9 @@ import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,18 +31,26 @@ import java.util.concurrent.Callable;
 /**
  * Instruction following, measured: for the most frequent tunes of fixed form, samples of
  * "TUNE AUTHOR\n" from the fine-tuned model and from its base, the fraction whose clause lengths
- * are the tune's usual form, and the held-out answer loss of both. A table, formmatch.csv and
- * formmatch.png in the model's out_dir.
+ * are the tune's usual form, and the held-out answer loss of both. A table, form-match.csv and
+ * form-match.png in the model's out_dir.
  */
-@Command(name = "formmatch", mixinStandardHelpOptions = true,
-        description = "Does a Song-ci model write the form its prompt's tune asks for? formmatch OUT_DIR [--samples=N]: "
+@Command(name = "form-match", mixinStandardHelpOptions = true,
+        description = "Does a Song-ci model write the form its prompt's tune asks for? form-match OUT_DIR "
+                + "[--num_samples=N]: "
                 + "the fine-tuned model and its base (the checkpoint's init_from, or --base=DIR).")
 final class FormMatchCmd implements Callable<Integer> {
     @Parameters(index = "0", description = "the out_dir of the model to measure (e.g. out-songci-sft)")
     Path outDir;
     @Option(names = "--base", description = "the base model's out_dir (default: the checkpoint's init_from; "
             + "none: measure only OUT_DIR)") String base;
-    @Option(names = "--samples", defaultValue = "30", description = "poems sampled per tune and model") int samples;
+    @Option(names = "--num_samples", paramLabel = "N", defaultValue = "30", description = "poems sampled per tune and model")
+    int samples;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--samples", hidden = true) // the old spelling (issue 22): a count of samples is --num_samples
+    void oldSamples(String n) {
+        throw Renamed.flag(spec, "--samples", "--num_samples", n, "as sample's and finetune's count of samples");
+    }
     @Option(names = "--tunes", defaultValue = "10", description = "how many tunes (the most frequent of fixed form)")
     int tunes;
     @Option(names = "--min_share", defaultValue = "0.9", description = "a tune's form counts as fixed when its "
@@ -57,7 +67,7 @@ final class FormMatchCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (Map.Entry<String, Integer> o : Map.of("--samples", samples, "--tunes", tunes, "--authors", authors)
+        for (Map.Entry<String, Integer> o : Map.of("--num_samples", samples, "--tunes", tunes, "--authors", authors)
                 .entrySet()) {
             if (o.getValue() < 1) {
                 throw new IllegalArgumentException(o.getKey() + "=" + o.getValue() + ": must be 1 or more");
@@ -87,14 +97,14 @@ final class FormMatchCmd implements Callable<Integer> {
         List<FormMatch.Form> forms = FormMatch.usualForms(poems, tunes, minShare, authors);
         if (forms.isEmpty()) { // nothing to measure: a table of 0/0 would print NaN
             throw new IllegalArgumentException(String.format("%s holds no tune whose usual form is at least "
-                    + "--min_share=%s of its poems (%,d poems read): formmatch needs Song ci's prompt/response data "
+                    + "--min_share=%s of its poems (%,d poems read): form-match needs Song ci's prompt/response data "
                     + "(--dataset=%s), or a lower --min_share.", dir, minShare, poems.size(), SongCiSets.SFT));
         }
         int nl = tok.encode("\n")[0];
         List<int[][]> heldOut = SftBatches.pairs(val, nl);
         if (heldOut.isEmpty()) { // the held-out loss would be 0/0
             throw new IllegalArgumentException(dir.resolve("val.bin") + " holds no prompt/response pair to measure the "
-                    + "held-out loss on: formmatch needs Song ci's prompt/response data (--dataset=" + SongCiSets.SFT
+                    + "held-out loss on: form-match needs Song ci's prompt/response data (--dataset=" + SongCiSets.SFT
                     + "; run ./gptkit prepare " + SongCiSets.SFT + ").");
         }
         Map<String, Path> models = new LinkedHashMap<>();
@@ -116,7 +126,7 @@ final class FormMatchCmd implements Callable<Integer> {
                 int block = model.config().block_size();
                 // measure samples a tune's rows one author at a time: the largest batch is samples / fewest authors
                 int fewest = forms.stream().mapToInt(f -> f.authors().size()).min().orElse(1);
-                FormMatch.checkRows("--samples", samples, (samples + fewest - 1) / fewest, model.config());
+                FormMatch.checkRows("--num_samples", samples, (samples + fewest - 1) / fewest, model.config());
                 losses.put(m.getKey(), FormMatch.responseLoss(model, heldOut, block, nl, 32));
                 List<FormMatch.Result> rs = new ArrayList<>();
                 for (FormMatch.Form f : forms) {
@@ -183,7 +193,7 @@ final class FormMatchCmd implements Callable<Integer> {
                         r.texts().get(i));
             }
         }
-        gptkit.files.SafeFiles.writeAtomically(outDir.resolve("formmatch.csv"), // whole or not at all
+        gptkit.files.SafeFiles.writeAtomically(outDir.resolve("form-match.csv"), // whole or not at all
                 o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
         List<String> labels = new ArrayList<>();
         for (FormMatch.Form f : forms) {
@@ -195,8 +205,8 @@ final class FormMatchCmd implements Callable<Integer> {
             series.put(m + ": clauses right", rs.stream().map(FormMatch.Result::clauseScore).toList());
         });
         Charts.savePng(Charts.bars(String.format("the tune's form in the samples (%d per tune and model)", samples),
-                "share", labels, series), outDir.resolve("formmatch.png"));
-        System.out.println("table in " + outDir.resolve("formmatch.csv") + ", chart in " + outDir.resolve("formmatch.png"));
+                "share", labels, series), outDir.resolve("form-match.png"));
+        System.out.println("table in " + outDir.resolve("form-match.csv") + ", chart in " + outDir.resolve("form-match.png"));
     }
 
     /** A model trained on another corpus than Song ci has no tunes to follow: one line saying what to train. */
@@ -204,9 +214,9 @@ final class FormMatchCmd implements Callable<Integer> {
         Object dataset = ckpt.header().config == null ? null : ckpt.header().config.get("dataset");
         if (dataset == null || !dataset.toString().startsWith("songci")) {
             throw new IllegalArgumentException(String.format("the model in %s was trained on dataset '%s', not on "
-                    + "Song ci: formmatch measures whether a Song-ci model writes the form a tune asks for. Train one "
+                    + "Song ci: form-match measures whether a Song-ci model writes the form a tune asks for. Train one "
                     + "as the README's Fine-tuning section says: ./gptkit train songci_poems_cpu, then ./gptkit "
-                    + "finetune songci_sft_cpu --init_from=out-songci-poems, then ./gptkit formmatch out-songci-sft.",
+                    + "finetune songci_sft_cpu --init_from=out-songci-poems, then ./gptkit form-match out-songci-sft.",
                     dir, dataset == null ? "unknown" : dataset));
         }
     }

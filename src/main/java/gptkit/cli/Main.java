@@ -25,11 +25,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-/** The gptkit command line: prepare, train, sample, bench. */
+/**
+ * The gptkit command line. Its help is made from the command table below (every subcommand), the
+ * launcher's own commands and the preset files (Help): nothing in it is a hand-kept list.
+ */
 @Command(name = "gptkit", mixinStandardHelpOptions = true, version = "gptkit 0.1.0",
         subcommands = {Main.PrepareCmd.class, Main.TrainCmd.class, FinetuneCmd.class, FormMatchCmd.class,
             Main.SampleCmd.class, Main.LoraMergeCmd.class, BenchCmd.class, CompareCmd.class, TorchrunCmd.class},
-        description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.")
+        description = "nanoGPT's train.py in Java: prepare a corpus, train a GPT, sample from it.",
+        commandListHeading = "%nCommands:%n")
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -41,7 +45,9 @@ public final class Main implements Runnable {
     /** The command line with its subcommands, overrides and error handling. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        Renamed.addCommands(cl); // formmatch: one line naming form-match
         cl.setUnmatchedOptionsArePositionalParams(true); // nanoGPT-style --key=value overrides
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, Help::footer);
         String keys = TrainConfig.preset("default").toMap().entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("  "));
         for (String cmd : new String[] {"train", "finetune", "bench"}) {
@@ -116,14 +122,17 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT like train.py: train <config> [--key=value ...]. "
-            + "Configs: default, shakespeare_char, shakespeare_char_cpu, songci, songci_cpu, or a file.")
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT like train.py: train <config> "
+            + "[--key=value ...], <config> a preset (see ./gptkit --help) or a file.")
     static final class TrainCmd implements Callable<Integer> {
         @Parameters(index = "0", description = "a preset name or the path of a config file of key = value lines")
         String preset;
         @Parameters(index = "1..*", arity = "0..*", description = "--key=value overrides") List<String> overrides = new ArrayList<>();
-        @Option(names = "--sample", description = "print a sample of N characters at the end", defaultValue = "0")
+        @Option(names = "--sample", paramLabel = "N", description = "print a sample of N characters at the end",
+                defaultValue = "0")
         int sample;
+        @Option(names = "--start", paramLabel = "TEXT", description = "the prompt of --sample (default: a newline; 春江 for Song ci)")
+        String start;
         @Option(names = "--parts", defaultValue = "library", description = "library (default), or exercises: "
                 + "train with your solved exercises (exercises/*.java) in place of the library's parts")
         String parts;
@@ -131,7 +140,10 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (sample != 0) { // 0: no sample
-                Sample.checkMaxNewTokens("--sample", sample, 2);
+                Sample.checkMaxNewTokens("--sample", sample, start == null ? 2 : start.codePointCount(0, start.length()));
+            } else if (start != null) { // a prompt nothing would use: say so rather than ignore it
+                throw new IllegalArgumentException("--start=" + start + " is the prompt of the sample at the end: "
+                        + "give --sample=N too (N characters)");
             }
             TrainConfig cfg = config(preset, overrides);
             Parts chosen = switch (parts) {
@@ -149,8 +161,11 @@ public final class Main implements Runnable {
             };
             try (Trainer t = new Trainer(cfg, chosen)) {
                 // the sample's prompt, checked before training: a corpus without it starts from its first character
-                String usual = samplePrompt(cfg.dataset, null);
-                String prompt = samplePrompt(cfg.dataset, t.tokenizer());
+                String usual = start != null ? start : samplePrompt(cfg.dataset, null);
+                String prompt = start != null ? start : samplePrompt(cfg.dataset, t.tokenizer());
+                if (sample > 0 && start != null) {
+                    checkPrompt("--start", start, t.tokenizer(), Path.of(cfg.data_dir, cfg.dataset));
+                }
                 if (sample > 0 && t.isMaster() && !prompt.equals(usual)) {
                     System.out.printf("--sample: the vocabulary of %s has no %s; the sample starts from '%s', its "
                             + "first character%n", cfg.dataset, usual.equals("\n") ? "newline" : usual, prompt);
@@ -194,7 +209,7 @@ public final class Main implements Runnable {
         }
     }
 
-    /** train --sample's prompt: nanoGPT's newline ("春江" for Song ci), or the vocabulary's first character if absent. */
+    /** train --sample's prompt without --start: nanoGPT's newline ("春江" for Song ci), or the vocabulary's first character if absent. */
     static String samplePrompt(String dataset, CharTokenizer tok) {
         String p = dataset.startsWith("songci") ? "春江" : "\n";
         try {
@@ -244,6 +259,9 @@ public final class Main implements Runnable {
 
     /** A prompt every character of which the model knows; otherwise one line naming the flag and the character. */
     static void checkPrompt(String key, String prompt, CharTokenizer tok, Object model) {
+        if (prompt.isEmpty()) {
+            throw new IllegalArgumentException(key + " is empty: give a prompt of at least one character");
+        }
         try {
             tok.encode(prompt);
         } catch (IllegalArgumentException e) {

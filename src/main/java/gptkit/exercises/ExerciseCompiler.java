@@ -88,10 +88,11 @@ public final class ExerciseCompiler {
 
     private static Compiled compileLocked(Path source, String shown, Path out, ClassLoader parent) {
         try {
-            String stamp = hash(Files.readAllBytes(source)) + " " + classPath().hashCode();
+            String classPath = classPath(parent);
+            String stamp = hash(Files.readAllBytes(source)) + " " + classPath.hashCode();
             Path stampFile = out.resolve(".source-hash");
             if (!(Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp))) {
-                String error = javac(source, shown, out);
+                String error = javac(source, shown, out, classPath);
                 if (error != null) {
                     return new Compiled(out, null, error);
                 }
@@ -134,7 +135,7 @@ public final class ExerciseCompiler {
         }
     }
 
-    private static String javac(Path source, String shown, Path out) throws IOException {
+    private static String javac(Path source, String shown, Path out, String classPath) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             return "cannot compile " + shown + ": this Java is a runtime without javac; run with a JDK 17+";
@@ -143,7 +144,7 @@ public final class ExerciseCompiler {
         Files.createDirectories(out);
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
-            List<String> options = List.of("-d", out.toString(), "-classpath", classPath(), "-encoding", "UTF-8",
+            List<String> options = List.of("-d", out.toString(), "-classpath", classPath, "-encoding", "UTF-8",
                     "-proc:none", "-g", "-nowarn", "-Xlint:none", "-implicit:none");
             boolean ok = javac.getTask(null, files, diagnostics, options, null,
                     files.getJavaFileObjects(source.toFile())).call();
@@ -162,10 +163,15 @@ public final class ExerciseCompiler {
     }
 
     /**
-     * This JVM's class path, as javac needs it: under Maven's surefire java.class.path is one
-     * jar whose manifest lists the rest, which surefire also hands over as surefire.test.class.path.
+     * The class path javac needs to compile an exercise against the kit: java.class.path is it only when the
+     * kit was started with it (./gptkit, JJava, Maven). A kernel may load the kit in a class loader of its own
+     * (IJava 1.3 adds %classpath and %jars to JShell's loader, and its java.class.path holds only the kernel's
+     * jar), so the jars and folders of the loaders that load the exercise's classes count too, and the kit's
+     * own code source with the target/lib/ jars beside it (the notebooks' kit: target/classes and target/lib).
+     * Under Maven's surefire java.class.path is one jar whose manifest lists the rest, which surefire also
+     * hands over as surefire.test.class.path.
      */
-    static String classPath() {
+    static String classPath(ClassLoader parent) {
         Set<String> entries = new LinkedHashSet<>();
         for (String p : new String[] {System.getProperty("surefire.test.class.path"),
             System.getProperty("java.class.path")}) {
@@ -173,7 +179,47 @@ public final class ExerciseCompiler {
                 entries.addAll(List.of(p.split(File.pathSeparator)));
             }
         }
+        for (ClassLoader l = parent; l != null; l = l.getParent()) {
+            if (l instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
+                    Path f = file(url);
+                    if (f != null) {
+                        entries.add(f.toString());
+                    }
+                }
+            }
+        }
+        for (Class<?> c : new Class<?>[] {ExerciseCompiler.class, ai.djl.ndarray.NDArray.class}) {
+            Path where = c.getProtectionDomain().getCodeSource() == null ? null
+                    : file(c.getProtectionDomain().getCodeSource().getLocation());
+            if (where != null) {
+                entries.add(where.toString());
+                if (c == ExerciseCompiler.class) { // target/classes or target/gptkit.jar: its jars are in target/lib
+                    entries.addAll(jars(where.toAbsolutePath().getParent().resolve("lib")));
+                }
+            }
+        }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /** A file: URL as a path, or null for any other kind (jrt:, http:, a JShell snippet). */
+    private static Path file(URL url) {
+        try {
+            return url != null && url.getProtocol().equals("file") ? Path.of(url.toURI()) : null;
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static List<String> jars(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".jar")).map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            return List.of(); // the other entries may still be enough; javac names what is missing
+        }
     }
 
     private static String hash(byte[] bytes) {

@@ -174,7 +174,7 @@ public final class FormMatch {
     }
 
     /**
-     * n rows sampled in one batch (finetune --sample=N, formmatch --samples=N): each step's logits,
+     * n rows sampled in one batch (finetune --num_samples=N, form-match --num_samples=N): each step's logits,
      * n x vocab floats, come back as one Java array, and the forward pass holds at least n x
      * block_size x (4 n_embd + vocab) floats (the MLP's hidden layer, the logits); refused when
      * that passes the array limit or this machine's memory, with the largest n that fits.

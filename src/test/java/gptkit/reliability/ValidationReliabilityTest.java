@@ -185,28 +185,28 @@ class ValidationReliabilityTest {
         int note = c.out.indexOf("--sample: the vocabulary of flat has no newline; the sample starts from ' '");
         assertTrue(note >= 0 && note < c.out.indexOf("done:"), c.out);
         assertHas(Cli.run(Cli.trainArgs(tmp.resolve("out2"), "--sample=-1")).oneLineError(), "--sample=-1");
-        assertHas(Cli.run("finetune", "songci_sft_cpu", "--sample=-1").oneLineError(), "--sample=-1");
+        assertHas(Cli.run("finetune", "songci_sft_cpu", "--num_samples=-1").oneLineError(), "--num_samples=-1");
     }
 
-    // 4. formmatch on a model that is not Song ci, and on data without a tune of fixed form
+    // 4. form-match on a model that is not Song ci, and on data without a tune of fixed form
     @Test
-    void formmatchNeedsASongCiModelAndTunesToMeasure(@TempDir Path tmp) throws IOException {
-        String e = Cli.run("formmatch", model.toString(), "--device=cpu").oneLineError();
+    void formMatchNeedsASongCiModelAndTunesToMeasure(@TempDir Path tmp) throws IOException {
+        String e = Cli.run("form-match", model.toString(), "--device=cpu").oneLineError();
         assertHas(e, model.toString(), "dataset 'tiny'", "Song", "songci_poems_cpu", "finetune songci_sft_cpu");
-        assertFalse(Files.exists(model.resolve("formmatch.csv")));
+        assertFalse(Files.exists(model.resolve("form-match.csv")));
         // a "songci" model whose data holds no poem: one line, not a table of NaN and an IndexOutOfBounds
         Path data = tmp.resolve("data");
         Prepare.prepareText(DataReliabilityTest.text(4, "abc de"), data.resolve("songci_flat"));
         Path out = tmp.resolve("out");
         Cli t = Cli.run(Cli.trainArgs(out, "--data_dir=" + data, "--dataset=songci_flat"));
         assertEquals(0, t.code, t.err);
-        e = Cli.run("formmatch", out.toString(), "--base=none", "--dataset=songci_flat", "--data_dir=" + data,
+        e = Cli.run("form-match", out.toString(), "--base=none", "--dataset=songci_flat", "--data_dir=" + data,
                 "--device=cpu").oneLineError();
         assertHas(e, "songci_flat", "no tune", "--min_share");
-        for (String[] b : List.of(new String[] {"--samples=0", "--samples=0"}, new String[] {"--tunes=-1", "--tunes"},
+        for (String[] b : List.of(new String[] {"--num_samples=0", "--num_samples=0"}, new String[] {"--tunes=-1", "--tunes"},
                 new String[] {"--min_share=NaN", "--min_share"}, new String[] {"--min_share=1.5", "--min_share"},
                 new String[] {"--temperature=0", "--temperature"}, new String[] {"--authors=0", "--authors"})) {
-            assertHas(Cli.run("formmatch", out.toString(), b[0]).oneLineError(), b[1]);
+            assertHas(Cli.run("form-match", out.toString(), b[0]).oneLineError(), b[1]);
         }
     }
 
