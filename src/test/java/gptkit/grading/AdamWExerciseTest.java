@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
 import gptkit.Engines;
 import gptkit.Fixtures;
 import gptkit.Tensors;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.optim.AdamW;
 import gptkit.optim.Optimizer;
 import org.junit.jupiter.api.DynamicNode;
