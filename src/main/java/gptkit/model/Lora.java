@@ -15,6 +15,7 @@ import java.util.random.RandomGenerator;
  * normal(0, 0.02) and B zeros. {@link LoraAdapters} holds a model's A and B tensors.
  */
 public final class Lora implements LoraLinear {
+    /** y = x W^T + b + (alpha / r) (x A^T) B^T: the base's projection plus the scaled low-rank update. */
     @Override
     public NDArray forward(NDArray x, NDArray weight, NDArray bias, NDArray loraA, NDArray loraB, NDArray alpha) {
         NDArray y = JniUtils.linear(pt(x), pt(weight), bias == null ? null : pt(bias));
