@@ -19,8 +19,8 @@ import java.util.List;
  * student's exercises/FILE.java, the reference answer solutions/FILE.java, the library's class
  * (gptkit.train.GetLr), the grader's FILEExerciseTest and, in camel case, {@link Parts}' getter
  * (getLr). The interface the part implements is named for its role (LrSchedule). This table is
- * the one seam: {@link Parts#with}, the student's parts (gptkit.exercises.StudentParts), the
- * grader and the README's table of exercises all read it.
+ * the one seam: {@link Parts#with}, the student's parts (gptkit.exercises.StudentParts) and the
+ * grader read it, and PartsTest holds the README's table of exercises to it.
  */
 public enum Part {
     GET_BATCH("get_batch", "01", "GetBatch", BatchSource.class),
