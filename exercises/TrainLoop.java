@@ -1,6 +1,6 @@
 import ai.djl.ndarray.NDArray;
 import gptkit.exercises.NotImplementedYet;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.io.IOException;
 
@@ -9,7 +9,7 @@ import java.io.IOException;
  * Check it: {@code ./mvnw test -Dexercise=train_loop}. Train with it (and every other part you
  * solved): {@code ./gptkit train shakespeare_char_cpu --parts=exercises}.
  *
- * <p>The contract ({@link TrainingLoop}): {@code run(t)} trains from iteration {@code t.iterNum()}
+ * <p>The contract ({@link Loop}): {@code run(t)} trains from iteration {@code t.iterNum()}
  * through {@code max_iters} inclusive. Each iteration: the learning rate from {@code t.schedule()}
  * is set on {@code t.optimizer()}; every {@code eval_interval} iterations rank 0
  * ({@code t.isMaster()}) calls {@code t.evaluate(iter, lr)}, and with {@code eval_only} the run
@@ -37,7 +37,7 @@ import java.io.IOException;
  *
  * <p>Stuck? The loop is spelled out at the end of this file. Try without it first.
  */
-public final class TrainLoop implements TrainingLoop {
+public final class TrainLoop implements Loop {
 
     @Override
     public void run(Steps t) throws IOException {

@@ -76,15 +76,15 @@ EXERCISE_PARTS = {
     "get_batch": [("GetBatch", "getBatch"), ("GetBatch", "offsets")],
     "cross_entropy": [("CrossEntropy", None)],
     "adamw": [("AdamW", "step")],
-    "decay_groups": [("AdamW", "configureOptimizers")],
+    "configure_optimizers": [("ConfigureOptimizers", "configureOptimizers")],
     "get_lr": [("GetLr", None)],
     "estimate_loss": [("EstimateLoss", None), ("Trainer", "evalModel")],
     "grad_scaler": [("GradScaler", None)],
     "clip_grad_norm": [("ClipGradNorm", None)],
-    "ddp": [("Collective", "averageGradients")],
+    "ddp": [("Ddp", "averageGradients"), ("Collective", "averageGradients")],
     "checkpoint": [("Checkpoint", None), ("CheckpointStore", None)],
     "train_loop": [("TrainLoop", None)],
-    "sft_mask": [("SftExample", "mask")],
+    "sft_mask": [("SftMask", "mask")],
     "lora": [("Lora", None), ("LoraLinear", None)],
 }
 SHOW = re.compile(r'Source\.show\(\s*([\w.]+)\.class\s*,\s*"(\w+)"')

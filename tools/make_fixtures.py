@@ -287,7 +287,7 @@ def ex_adamw_fixture():
     })
 
 
-def ex_decay_groups_fixture():
+def ex_configure_optimizers_fixture():
     """configure_optimizers' split of TinyGPT's named_parameters: p.dim() >= 2 is decayed."""
     out = {}
     for name, bias in [("bias", True), ("nobias", False)]:
@@ -296,7 +296,7 @@ def ex_decay_groups_fixture():
         out[name] = {"names": list(params), "shapes": [list(p.shape) for p in params.values()],
                      "decay": [pn for pn, p in params.items() if p.dim() >= 2],
                      "no_decay": [pn for pn, p in params.items() if p.dim() < 2]}
-    save("ex_decay_groups.json", out)
+    save("ex_configure_optimizers.json", out)
 
 
 def ex_lora_fixture():
@@ -370,7 +370,7 @@ def ex_sft_mask_fixture():
 def exercise_fixtures():
     ex_cross_entropy_fixture()
     ex_adamw_fixture()
-    ex_decay_groups_fixture()
+    ex_configure_optimizers_fixture()
     ex_lora_fixture()
     ex_sft_mask_fixture()
 

@@ -49,7 +49,7 @@ class Kernels(torch.nn.Module):
 
     @torch.jit.export
     def clip_grads_(self, grads: List[Tensor], max_norm: float) -> Tensor:
-        """gptkit.train.ClipGradNorm.clipGrads: the 2-norm of all gradients together; when it is over max_norm,
+        """gptkit.train.ClipGradNorm.clipGradNorm: the 2-norm of all gradients together; when it is over max_norm,
         every gradient times max_norm / (norm + 1e-6). Returns the norm. The coefficient is computed in
         float32 as the Java code computes it in float."""
         norms = [g.norm(2, [], False) for g in grads]

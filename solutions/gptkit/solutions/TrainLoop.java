@@ -2,7 +2,7 @@ package gptkit.solutions;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.config.TrainConfig;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Reference answer to exercises/TrainLoop.java: train.py's while loop. */
-public final class TrainLoop implements TrainingLoop {
+public final class TrainLoop implements Loop {
     @Override
     public void run(Steps t) throws IOException {
         TrainConfig cfg = t.config();

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.optim.AdamW;
+import gptkit.optim.ConfigureOptimizers;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -65,7 +66,7 @@ class AdamWTest {
             ps.put("c_attn.weight", m.zeros(new Shape(12, 4)));
             ps.put("c_attn.bias", m.zeros(new Shape(12)));
             ps.put("ln_1.weight", m.zeros(new Shape(4)));
-            List<AdamW.ParamGroup> g = AdamW.configureOptimizers(ps, 0.1);
+            List<AdamW.ParamGroup> g = ConfigureOptimizers.configureOptimizers(ps, 0.1);
             assertEquals(List.of("wte.weight", "c_attn.weight"), List.copyOf(g.get(0).params().keySet()));
             assertEquals(0.1, g.get(0).weightDecay());
             assertEquals(List.of("c_attn.bias", "ln_1.weight"), List.copyOf(g.get(1).params().keySet()));

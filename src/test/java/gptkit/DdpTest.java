@@ -8,18 +8,20 @@ import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
 import gptkit.data.TokenFile;
 import gptkit.ddp.Collective;
-import gptkit.ddp.Ddp;
+import gptkit.ddp.DdpEnv;
 import gptkit.ddp.DdpException;
 import gptkit.ddp.LocalCollective;
 import gptkit.ddp.XGBoostCollective;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.optim.AdamW;
+import gptkit.optim.ConfigureOptimizers;
 import gptkit.autograd.Autograd;
 import gptkit.train.Checkpoint;
 import gptkit.train.ClipGradNorm;
 import gptkit.train.GetLr;
 import gptkit.train.LrSchedule;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Seeds;
 import gptkit.train.Trainer;
@@ -74,7 +76,7 @@ class DdpTest {
         int perRank = c.gradient_accumulation_steps / world;
         try (GPT model = new GPT(new GPTConfig(c.block_size, vocab, c.n_layer, c.n_head, c.n_embd, 0, c.bias),
                 Device.cpu(), c.seed)) {
-            AdamW opt = new AdamW(AdamW.configureOptimizers(model.params(), c.weight_decay),
+            AdamW opt = new AdamW(ConfigureOptimizers.configureOptimizers(model.params(), c.weight_decay),
                     c.learning_rate, c.beta1, c.beta2, 1e-8);
             NDArray divisor = model.manager().create((float) (perRank * world));
             for (int it = 0; it < STEPS; it++) {
@@ -89,7 +91,7 @@ class DdpTest {
                         }
                     }
                 }
-                ClipGradNorm.clipGradNorm(model.params().values(), c.grad_clip);
+                ClipGradNorm.clipGradNormOfParams(model.params().values(), c.grad_clip);
                 opt.step();
                 Autograd.zeroGrad(model.params().values());
             }
@@ -281,7 +283,7 @@ class DdpTest {
                 TrainConfig c = config(out.resolve("r" + rank.rank()), 4);
                 c.max_iters = STEPS - 1; // stop right after STEPS optimizer steps
                 c.eval_interval = 1000;
-                try (Trainer t = new Trainer(c, Parts.library().withDdp(cfg -> rank))) {
+                try (Trainer t = new Trainer(c, Parts.library().with(Part.DDP, (Collective.Factory) cfg -> rank))) {
                     t.setOut(TinyCorpus.quiet());
                     t.run();
                     assertEquals(STEPS, rank.allReduceCount());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import gptkit.engine.Engines;
 import gptkit.optim.AdamW;
+import gptkit.optim.ConfigureOptimizers;
 import gptkit.optim.FusedAdamW;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +28,8 @@ class FusedAdamWTest {
         try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch")) {
             Map<String, NDArray> a = params(m, 1);
             Map<String, NDArray> b = params(m, 1);
-            AdamW plain = new AdamW(AdamW.configureOptimizers(a, 0.1), 1e-3, 0.9, 0.99, 1e-8);
-            AdamW fused = new FusedAdamW(AdamW.configureOptimizers(b, 0.1), 1e-3, 0.9, 0.99, 1e-8);
+            AdamW plain = new AdamW(ConfigureOptimizers.configureOptimizers(a, 0.1), 1e-3, 0.9, 0.99, 1e-8);
+            AdamW fused = new FusedAdamW(ConfigureOptimizers.configureOptimizers(b, 0.1), 1e-3, 0.9, 0.99, 1e-8);
             Random rng = new Random(7);
             for (int step = 0; step < 10; step++) {
                 double lr = 1e-3 * (step + 1) / 10;
@@ -53,7 +54,7 @@ class FusedAdamWTest {
     void aMissingGradientIsNamed() {
         try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch")) {
             Map<String, NDArray> p = params(m, 1);
-            AdamW fused = new FusedAdamW(AdamW.configureOptimizers(p, 0.1), 1e-3, 0.9, 0.99, 1e-8);
+            AdamW fused = new FusedAdamW(ConfigureOptimizers.configureOptimizers(p, 0.1), 1e-3, 0.9, 0.99, 1e-8);
             Map<String, NDArray> grads = new LinkedHashMap<>(p);
             grads.remove("p2");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fused.step(grads));

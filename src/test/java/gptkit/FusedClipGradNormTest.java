@@ -25,8 +25,8 @@ class FusedClipGradNormTest {
         try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch")) {
             List<NDArray> a = grads(m);
             List<NDArray> b = grads(m);
-            float want = ClipGradNorm.clipGrads(a, maxNorm);
-            float got = FusedClipGradNorm.clipGrads(b, maxNorm);
+            float want = ClipGradNorm.clipGradNorm(a, maxNorm);
+            float got = FusedClipGradNorm.clipGradNorm(b, maxNorm);
             assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got), "norm " + want + " vs " + got);
             for (int i = 0; i < a.size(); i++) {
                 assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 0f, "gradient " + i);

@@ -13,6 +13,7 @@ import gptkit.config.TrainConfig;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.model.Lora;
+import gptkit.model.LoraAdapters;
 import gptkit.train.Checkpoint;
 import gptkit.train.LoraCheckpoint;
 import gptkit.train.Trainer;
@@ -59,7 +60,7 @@ class LoraTest {
                 NDArray bb = m.create(floats(c, "B"), new Shape(ws[0], r));
                 a.setRequiresGradient(true);
                 bb.setRequiresGradient(true);
-                NDArray y = Lora.loraLinear(x, w, b, a, bb, m.create(c.get("alpha").getAsFloat()));
+                NDArray y = new Lora().forward(x, w, b, a, bb, m.create(c.get("alpha").getAsFloat()));
                 assertTrue(Fixtures.maxAbsDiff(floats(c, "y"), y.toFloatArray()) < 1e-5, name + ": y");
                 Autograd.backward(y.mul(m.create(floats(c, "upstream"), y.getShape())).sum());
                 assertTrue(Fixtures.maxAbsDiff(floats(c, "grad_A"), a.getGradient().toFloatArray()) < 1e-5, name);
@@ -73,7 +74,7 @@ class LoraTest {
         return m.create(new long[] {1, 5, 7, 2, 12, 0, 3, 3, 9, 4, 11, 6, 8, 10, 2, 1}, new Shape(2, 8));
     }
 
-    static Map<String, NDArray> adapted(GPT model, Lora lora) {
+    static Map<String, NDArray> adapted(GPT model, LoraAdapters lora) {
         Map<String, NDArray> w = new LinkedHashMap<>(model.params());
         w.putAll(lora.params());
         return w;
@@ -82,11 +83,11 @@ class LoraTest {
     @Test
     void theFirstForwardIsTheBasesBitForBitAndAChangedBIsNot() {
         try (GPT model = new GPT(ARGS, Device.cpu(), 3);
-             Lora lora = new Lora(ARGS, Device.cpu(), 4, 16.0, Lora.DEFAULT_TARGETS, 3);
+             LoraAdapters lora = new LoraAdapters(ARGS, Device.cpu(), 4, 16.0, LoraAdapters.DEFAULT_TARGETS, 3);
              NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
              NDScope s = new NDScope()) {
             s.suppressNotUsedWarning();
-            model.useLora(Lora.LIBRARY, 16.0);
+            model.useLora(new Lora(), 16.0);
             assertEquals(2 * 4 * 2, lora.params().size(), "A and B on 4 projections of 2 blocks");
             float[] base = model.forward(tokens(m)).toFloatArray();
             float[] start = model.forward(adapted(model, lora), tokens(m)).toFloatArray();
@@ -94,7 +95,7 @@ class LoraTest {
             assertTrue(Arrays.equals(base, start));
             // the same check fails once B is not zero: the adapters are really in the forward pass
             try (NoGrad ng = NoGrad.open()) {
-                Tensors.copyInto(lora.params().get("transformer.h.1.mlp.c_fc" + Lora.B), filled(64 * 4, 0.01f));
+                Tensors.copyInto(lora.params().get("transformer.h.1.mlp.c_fc" + LoraAdapters.B), filled(64 * 4, 0.01f));
             }
             float[] moved = model.forward(adapted(model, lora), tokens(m)).toFloatArray();
             assertFalse(Arrays.equals(base, moved), "a nonzero B changes the logits");
@@ -112,10 +113,10 @@ class LoraTest {
     @Test
     void theFrozenBaseRecordsNoGradientOnlyTheAdaptersDo() {
         try (GPT model = new GPT(ARGS, Device.cpu(), 3);
-             Lora lora = new Lora(ARGS, Device.cpu(), 4, 8.0, List.of("attn.c_attn", "mlp.c_proj"), 5);
+             LoraAdapters lora = new LoraAdapters(ARGS, Device.cpu(), 4, 8.0, List.of("attn.c_attn", "mlp.c_proj"), 5);
              NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             model.requireGradients(false);
-            model.useLora(Lora.LIBRARY, 8.0);
+            model.useLora(new Lora(), 8.0);
             try (Autograd rec = Autograd.record()) {
                 NDArray x = tokens(m);
                 Autograd.backward(gptkit.model.CrossEntropy.crossEntropy(model.forward(adapted(model, lora), x), x));
@@ -131,7 +132,7 @@ class LoraTest {
                     norm += v * v;
                 }
                 // B = 0 at the start: A's gradient (alpha/r) (g B)^T x is zero, B's is not
-                if (e.getKey().endsWith(Lora.A)) {
+                if (e.getKey().endsWith(LoraAdapters.A)) {
                     assertEquals(0.0, norm, e.getKey());
                 } else {
                     assertTrue(norm > 0, e.getKey() + " gets a gradient");
@@ -143,14 +144,14 @@ class LoraTest {
     @Test
     void mergedWeightsGiveTheAdaptedForward() {
         try (GPT model = new GPT(ARGS, Device.cpu(), 3);
-             Lora lora = new Lora(ARGS, Device.cpu(), 4, 16.0, Lora.DEFAULT_TARGETS, 3);
+             LoraAdapters lora = new LoraAdapters(ARGS, Device.cpu(), 4, 16.0, LoraAdapters.DEFAULT_TARGETS, 3);
              NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
              NDScope s = new NDScope()) {
             s.suppressNotUsedWarning();
-            model.useLora(Lora.LIBRARY, 16.0);
+            model.useLora(new Lora(), 16.0);
             try (NoGrad ng = NoGrad.open()) {
                 for (Map.Entry<String, NDArray> e : lora.params().entrySet()) {
-                    if (e.getKey().endsWith(Lora.B)) {
+                    if (e.getKey().endsWith(LoraAdapters.B)) {
                         Tensors.copyInto(e.getValue(), filled((int) e.getValue().size(), 0.02f));
                     }
                 }
@@ -193,7 +194,7 @@ class LoraTest {
                         e.getKey() + " stays the base's");
                 assertFalse(e.getValue().hasGradient(), e.getKey() + " is frozen");
             }
-            float[] bw = t.lora().params().get("transformer.h.0.attn.c_attn" + Lora.B).toFloatArray();
+            float[] bw = t.lora().params().get("transformer.h.0.attn.c_attn" + LoraAdapters.B).toFloatArray();
             assertTrue(Fixtures.maxAbsDiff(new float[bw.length], bw) > 0, "B has learned");
         }
         Path loraFile = ft.resolve(LoraCheckpoint.FILE_NAME);
@@ -214,7 +215,7 @@ class LoraTest {
             t.setOut(quiet());
             assertEquals(10, t.iterNum());
             t.run();
-            resumed = t.lora().params().get("transformer.h.0.attn.c_attn" + Lora.B).toFloatArray();
+            resumed = t.lora().params().get("transformer.h.0.attn.c_attn" + LoraAdapters.B).toFloatArray();
         }
         TrainConfig u = TinyCorpus.config(other);
         u.init_from = base.toString();
@@ -224,7 +225,7 @@ class LoraTest {
         try (Trainer t = new Trainer(u)) {
             t.setOut(quiet());
             t.run();
-            assertArrayEquals(t.lora().params().get("transformer.h.0.attn.c_attn" + Lora.B).toFloatArray(), resumed,
+            assertArrayEquals(t.lora().params().get("transformer.h.0.attn.c_attn" + LoraAdapters.B).toFloatArray(), resumed,
                     "resumed LoRA run = uninterrupted one");
         }
 
@@ -264,7 +265,7 @@ class LoraTest {
             for (Map.Entry<String, NDArray> e : t.model().params().entrySet()) {
                 assertArrayEquals(baseCkpt.tensor(e.getKey()), e.getValue().toFloatArray(), 0f, e.getKey());
             }
-            float[] bw = t.lora().params().get("transformer.h.0.mlp.c_proj" + Lora.B).toFloatArray();
+            float[] bw = t.lora().params().get("transformer.h.0.mlp.c_proj" + LoraAdapters.B).toFloatArray();
             assertTrue(Fixtures.maxAbsDiff(new float[bw.length], bw) > 0, "B has learned in float16");
         }
     }

@@ -15,6 +15,7 @@ import gptkit.optim.AdamW;
 import gptkit.train.Checkpoint;
 import gptkit.train.ClipGradNorm;
 import gptkit.train.LrSchedule;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Seeds;
 import gptkit.train.Trainer;
@@ -88,7 +89,7 @@ class ResumeOnAnotherWorldSizeTest {
         for (Collective rank : group) {
             futures.add(pool.submit(() -> {
                 PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
-                try (Trainer t = new Trainer(c, Parts.library().withDdp(cfg -> rank), out)) {
+                try (Trainer t = new Trainer(c, Parts.library().with(Part.DDP, (Collective.Factory) cfg -> rank), out)) {
                     Trainer.Result r = t.run();
                     Map<String, float[]> ps = new LinkedHashMap<>();
                     t.model().params().forEach((k, v) -> ps.put(k, v.toFloatArray()));
@@ -155,7 +156,7 @@ class ResumeOnAnotherWorldSizeTest {
                             NDList xy = GetBatch.getBatch(train, c.block_size, c.batch_size,
                                     Seeds.rng(c.seed, Seeds.TRAIN, it, m, r), model.manager());
                             // the library's loss part, as the trainer computes it
-                            NDArray loss = Parts.library().loss().loss(model.forward(xy.get(0)), xy.get(1));
+                            NDArray loss = Parts.library().crossEntropy().loss(model.forward(xy.get(0)), xy.get(1));
                             if (r == 0 && m == perRank - 1) {
                                 losses.add(loss.getFloat());
                             }
@@ -163,7 +164,7 @@ class ResumeOnAnotherWorldSizeTest {
                         }
                     }
                 }
-                norms.add(ClipGradNorm.clipGradNorm(model.params().values(), c.grad_clip));
+                norms.add(ClipGradNorm.clipGradNormOfParams(model.params().values(), c.grad_clip));
                 opt.step();
                 Autograd.zeroGrad(model.params().values());
             }

@@ -8,6 +8,9 @@ import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
 import gptkit.data.Prepare;
 import gptkit.train.EstimateLoss;
+import gptkit.data.BatchSource;
+import gptkit.train.LossEstimator;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -53,12 +56,12 @@ class TrainLoopTest {
         // train.py's batches in the order it drew them. Evaluation is not compared here, and its
         // get_batch calls would take train.py's batches: its part is swapped for one that draws nothing.
         int[] drawn = {0};
-        Parts replay = Parts.library().withGetBatch((split, block, batch, rng, m) -> {
+        Parts replay = Parts.library().with(Part.GET_BATCH, (BatchSource) (split, block, batch, rng, m) -> {
             // the loop prefetches one batch past its last iteration: that one is never trained on
             int i = Math.min(drawn[0]++, xs.size() - 1);
             return GetBatch.of(Fixtures.longs(xs.get(i).getAsJsonArray()), Fixtures.longs(ys.get(i).getAsJsonArray()),
                     batch, block, m);
-        }).withEstimateLoss((model, evalIters) -> new EstimateLoss.Losses(0, 0));
+        }).with(Part.ESTIMATE_LOSS, (LossEstimator) (model, evalIters) -> new EstimateLoss.Losses(0, 0));
         try (Trainer t = new Trainer(cfg, replay)) {
             t.setOut(TinyCorpus.quiet());
             JsonObject init = f.getAsJsonObject("init");

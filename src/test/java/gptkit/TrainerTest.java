@@ -12,6 +12,8 @@ import gptkit.engine.Engines;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;
+import gptkit.data.BatchSource;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -149,7 +151,7 @@ class TrainerTest {
         TrainConfig again = tiny(out);
         again.init_from = "resume";
         int[] calls = {0};
-        Parts parts = Parts.library().withGetBatch((data, block, batch, rng, m) -> {
+        Parts parts = Parts.library().with(Part.GET_BATCH, (BatchSource) (data, block, batch, rng, m) -> {
             if (++calls[0] == 3) {
                 m.zeros(new Shape(1L << 50)); // a real libtorch allocation failure mid-run: 4 PiB
             }

@@ -1,6 +1,7 @@
 package gptkit.amp;
 
 import ai.djl.ndarray.NDArray;
+import gptkit.config.TrainConfig;
 import gptkit.optim.Optimizer;
 
 import java.util.List;
@@ -13,6 +14,12 @@ import java.util.Map;
  * GradScaler(enabled=False), for float32, where every call does nothing.
  */
 public interface LossScaler extends AutoCloseable {
+    /** Builds the run's scaler: train.py's GradScaler(enabled=(dtype == 'float16')). */
+    @FunctionalInterface
+    interface Factory {
+        LossScaler create(TrainConfig cfg);
+    }
+
     /** What a checkpoint keeps of a scaler. */
     record State(double scale, int growthTracker, long skippedSteps) {}
 

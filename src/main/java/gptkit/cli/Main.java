@@ -9,7 +9,7 @@ import gptkit.model.GPT;
 import gptkit.sample.Sample;
 import gptkit.train.Checkpoint;
 import gptkit.train.LoraCheckpoint;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.exercises.StudentParts;
 import gptkit.train.OutDir;
 import gptkit.train.Parts;

@@ -5,7 +5,7 @@ package gptkit.data;
  * row of a batch. x holds the example's tokens from the prompt's first on, y the token that
  * follows each; every target that is a prompt token, and every padded position, is -1, which the
  * loss ignores ({@code F.cross_entropy(..., ignore_index=-1)}), so the model is trained on the
- * answer only. The library's is {@link SftExample#mask}; {@link SftBatches} draws its rows with it.
+ * answer only. The library's is {@link SftMask#mask}; {@link SftBatches} draws its rows with it.
  */
 @FunctionalInterface
 public interface LossMask {

@@ -32,7 +32,7 @@ public final class SftBatches implements BatchSource {
 
     /** The library's mask; the newline's id from the vocab.txt beside each token file. */
     public SftBatches() {
-        this(SftExample::mask, -1);
+        this(SftMask::mask, -1);
     }
 
     /** The given mask part (a student's, say); the newline's id from the vocab.txt beside each token file. */

@@ -1,9 +1,7 @@
 package gptkit.ddp;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import gptkit.autograd.Tensors;
-import gptkit.autograd.NoGrad;
+import gptkit.config.TrainConfig;
 
 import java.util.List;
 
@@ -11,6 +9,7 @@ import java.util.List;
  * The gradient-averaging part of the trainer: what DistributedDataParallel does after the last
  * micro-step's backward. It rests on one collective operation, every rank's buffer replaced by
  * the sum over ranks. {@link SingleProcess} is the collective of one process: it does nothing.
+ * The averaging itself is {@link Ddp}'s; {@link DdpEnv} joins the group torchrun describes.
  */
 public interface Collective extends AutoCloseable {
     int rank();
@@ -31,32 +30,13 @@ public interface Collective extends AutoCloseable {
      * every rank steps with the same mean (one bucket: one all-reduce per optimizer step).
      */
     default void averageGradients(List<NDArray> grads) {
-        int n = 0;
-        for (NDArray g : grads) {
-            n += (int) g.size();
-        }
-        float[] flat = new float[n];
-        int off = 0;
-        for (NDArray g : grads) {
-            float[] v = g.toType(DataType.FLOAT32, false).toFloatArray();
-            System.arraycopy(v, 0, flat, off, v.length);
-            off += v.length;
-        }
-        allReduceSum(flat);
-        float inv = 1f / worldSize();
-        for (int i = 0; i < n; i++) {
-            flat[i] *= inv;
-        }
-        off = 0;
-        try (NoGrad ng = NoGrad.open()) {
-            for (NDArray g : grads) {
-                int len = (int) g.size();
-                float[] part = new float[len];
-                System.arraycopy(flat, off, part, 0, len);
-                Tensors.copyInto(g, part); // g may be a handle on .grad: set(float[]) would not copy
-                off += len;
-            }
-        }
+        Ddp.averageGradients(this, grads);
+    }
+
+    /** Joins the process group of a run (or stands for a single process): the trainer's ddp part. */
+    @FunctionalInterface
+    interface Factory {
+        Collective create(TrainConfig cfg);
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class Torchrun {
                     + "XGBoost 2.1.4's tracker picks its port itself. Leave --master-port out on node 0; it prints "
                     + "the port that the other nodes give as --master-port.");
         }
-        Ddp.quietLogs(); // the tracker's INFO lines too
+        DdpEnv.quietLogs(); // the tracker's INFO lines too
         XGBoostCollective.Tracker tracker = null;
         if (nodeRank == 0) {
             tracker = XGBoostCollective.startTracker(world, masterAddr, timeoutSec);
@@ -85,7 +85,7 @@ public final class Torchrun {
             env.put("LOCAL_WORLD_SIZE", String.valueOf(nprocPerNode));
             env.put("MASTER_ADDR", masterAddr);
             env.put("MASTER_PORT", String.valueOf(masterPort));
-            env.put(Ddp.LAUNCHER_PID_ENV, String.valueOf(ProcessHandle.current().pid()));
+            env.put(DdpEnv.LAUNCHER_PID_ENV, String.valueOf(ProcessHandle.current().pid()));
             env.put(Heartbeat.DIR_ENV, beats.toString());
             // like torchrun: share the cores instead of every process using all of them
             env.putIfAbsent("OMP_NUM_THREADS",

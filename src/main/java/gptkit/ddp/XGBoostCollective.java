@@ -33,7 +33,7 @@ public final class XGBoostCollective implements Collective {
     private double seconds;
 
     static {
-        Ddp.quietLogs(); // no native backtraces from the tracker thread
+        DdpEnv.quietLogs(); // no native backtraces from the tracker thread
         NativeLib.load(); // one extracted copy per user instead of a temp copy per process
     }
 

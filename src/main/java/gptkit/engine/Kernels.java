@@ -67,10 +67,10 @@ public final class Kernels {
     }
 
     /**
-     * ClipGradNorm.clipGrads' arithmetic in one call: the total 2-norm of the gradients, and every
+     * ClipGradNorm.clipGradNorm' arithmetic in one call: the total 2-norm of the gradients, and every
      * gradient scaled in place by maxNorm / (norm + 1e-6) when that is below 1. Returns the norm.
      */
-    public static float clipGrads(Collection<NDArray> grads, double maxNorm) {
+    public static float clipGradNorm(Collection<NDArray> grads, double maxNorm) {
         IValue g = tensors(grads);
         IValue max = IValue.from((double) (float) maxNorm); // the float the Java code divides
         try (IValue total = IValueUtils.runMethod(module(), "clip_grads_", g, max);

@@ -41,7 +41,7 @@ public final class GPT implements AutoCloseable {
     private final NDArray nHead; // the number of heads, for the fused attention kernel
     private boolean fastAttention = true;
     private boolean training = true;
-    private LoraLinear loraLinear = Lora.LIBRARY; // for a projection whose weights hold NAME.lora_A
+    private LoraLinear loraLinear = new Lora(); // for a projection whose weights hold NAME.lora_A
     private NDArray loraAlpha; // set by useLora: a constant inside the graph, owned by the model
 
     /** A model with nanoGPT's initialisation, drawn from {@code seed}. */
@@ -156,7 +156,7 @@ public final class GPT implements AutoCloseable {
 
     /**
      * LoRA: a projection NAME whose weights map holds NAME.lora_A and NAME.lora_B computes with
-     * this part and alpha (see {@link Lora}); one without adapters stays a plain linear layer.
+     * this part and alpha (see {@link LoraAdapters}); one without adapters stays a plain linear layer.
      */
     public void useLora(LoraLinear part, double alpha) {
         if (loraAlpha != null) {
@@ -259,13 +259,13 @@ public final class GPT implements AutoCloseable {
 
     private NDArray linear(Map<String, NDArray> w, NDArray x, String name) {
         NDArray bias = w.get(name + ".bias");
-        NDArray loraA = w.get(name + Lora.A);
+        NDArray loraA = w.get(name + LoraAdapters.A);
         if (loraA != null) {
             if (loraAlpha == null) {
-                throw new IllegalStateException("weights hold " + name + Lora.A + " but the model has no LoRA "
+                throw new IllegalStateException("weights hold " + name + LoraAdapters.A + " but the model has no LoRA "
                         + "alpha: call useLora first");
             }
-            return loraLinear.forward(x, get(w, name + ".weight"), bias, loraA, get(w, name + Lora.B),
+            return loraLinear.forward(x, get(w, name + ".weight"), bias, loraA, get(w, name + LoraAdapters.B),
                     loraAlpha);
         }
         return JniUtils.linear(pt(x), pt(get(w, name + ".weight")), bias == null ? null : pt(bias));

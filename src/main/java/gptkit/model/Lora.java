@@ -1,96 +1,32 @@
 package gptkit.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import gptkit.autograd.NoGrad;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * LoRA adapters for a GPT, as MiniMind's model/model_lora.py makes them: for each adapted
- * projection NAME (e.g. transformer.h.0.attn.c_attn) two trainable tensors NAME.lora_A (r, in),
- * drawn normal(0, 0.02), and NAME.lora_B (out, r), zeros. They are plain named tensors beside the
- * base's, so the forward pass, float16 working copies, AdamW, clipping, DDP averaging and the
- * checkpoint all handle them as they handle any weight: the GPT's forward uses the LoRA part for a
- * projection whose map holds NAME.lora_A.
+ * The library's LoRA part (Hu et al. 2021, as MiniMind's model/model_lora.py computes it): one
+ * adapted projection, y = x W^T + b + (alpha / r) (x A^T) B^T, and its adapters' start, A
+ * normal(0, 0.02) and B zeros. {@link LoraAdapters} holds a model's A and B tensors.
  */
-public final class Lora implements AutoCloseable {
-    /**
-     * Every linear projection of every block: QLoRA (Dettmers et al. 2023) found adapting all of
-     * them matches full fine-tuning where attention's alone falls short. The embeddings (and the
-     * lm_head tied to wte) and the LayerNorms stay frozen: the vocabulary is the base's.
-     */
-    public static final List<String> DEFAULT_TARGETS = List.of("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj");
-    public static final String A = ".lora_A";
-    public static final String B = ".lora_B";
-
-    private final int rank;
-    private final double alpha;
-    private final List<String> targets;
-    private final NDManager manager;
-    private final Map<String, NDArray> params = new LinkedHashMap<>();
-
-    /** The library's LoRA part: {@link #loraLinear} and {@link #init}. */
-    public static final LoraLinear LIBRARY = new LoraLinear() {
-        @Override
-        public NDArray forward(NDArray x, NDArray weight, NDArray bias, NDArray loraA, NDArray loraB, NDArray alpha) {
-            return loraLinear(x, weight, bias, loraA, loraB, alpha);
-        }
-
-        @Override
-        public NDList init(NDManager manager, long in, long out, int rank, RandomGenerator rng) {
-            return Lora.init(manager, in, out, rank, rng);
-        }
-    };
-
-    /** New adapters with the library's init: A normal(0, 0.02) from seed, B zeros. */
-    public Lora(GPTConfig config, Device device, int rank, double alpha, List<String> targets, long seed) {
-        this(config, device, rank, alpha, targets, seed, LIBRARY);
+public final class Lora implements LoraLinear {
+    /** y = x W^T + b + (alpha / r) (x A^T) B^T: the base's projection plus the scaled low-rank update. */
+    @Override
+    public NDArray forward(NDArray x, NDArray weight, NDArray bias, NDArray loraA, NDArray loraB, NDArray alpha) {
+        NDArray y = JniUtils.linear(pt(x), pt(weight), bias == null ? null : pt(bias));
+        NDArray low = JniUtils.linear(pt(JniUtils.linear(pt(x), pt(loraA), null)), pt(loraB), null);
+        NDArray scale = alpha.div(loraA.getShape().get(0)); // alpha requires no gradient: a tensor libtorch owns
+        return y.add(low.mul(scale));
     }
 
-    /** New adapters from part's init (the model starts as the base when B is zero). */
-    public Lora(GPTConfig config, Device device, int rank, double alpha, List<String> targets, long seed,
-                LoraLinear part) {
-        this.rank = rank;
-        this.alpha = alpha;
-        this.targets = List.copyOf(targets);
-        this.manager = NDManager.newBaseManager(device, "PyTorch");
-        // a stream of its own: the base's init draws from SplittableRandom(seed), the adapters from its split
-        SplittableRandom rng = new SplittableRandom(seed).split();
-        Map<String, long[]> shapes = shapes(config, rank, targets);
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            if (!e.getKey().endsWith(A)) {
-                continue;
-            }
-            String layer = e.getKey().substring(0, e.getKey().length() - A.length());
-            long[] w = GPT.shapes(config).get(layer + ".weight"); // (out, in)
-            NDList ab = part.init(manager, w[1], w[0], rank, rng);
-            for (int k = 0; k < 2; k++) {
-                String name = layer + (k == 0 ? A : B);
-                NDArray p = ab.get(k);
-                if (!p.getShape().equals(new Shape(shapes.get(name)))) {
-                    throw new IllegalStateException("the LoRA part's init gave " + name + " the shape " + p.getShape()
-                            + ", expected " + new Shape(shapes.get(name)));
-                }
-                NDScope.unregister(p);
-                p.setRequiresGradient(true);
-                params.put(name, p);
-            }
-        }
-    }
-
-    /** The library's init: A normal(0, 0.02) drawn as the GPT's weights are (Box-Muller), B zeros. */
-    public static NDList init(NDManager manager, long in, long out, int rank, RandomGenerator rng) {
+    /** A normal(0, 0.02) drawn as the GPT's weights are (Box-Muller), B zeros. */
+    @Override
+    public NDList init(NDManager manager, long in, long out, int rank, RandomGenerator rng) {
         int n = (int) (rank * in);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -99,91 +35,7 @@ public final class Lora implements AutoCloseable {
         return new NDList(manager.create(v, new Shape(rank, in)), manager.zeros(new Shape(out, rank)));
     }
 
-    /**
-     * The adapters' names and shapes: for each block and target, NAME.lora_A (r, in) and
-     * NAME.lora_B (out, r), in the base's order.
-     */
-    public static Map<String, long[]> shapes(GPTConfig config, int rank, List<String> targets) {
-        if (rank < 1) {
-            throw new IllegalArgumentException("lora_rank must be >= 1 for adapters, got " + rank);
-        }
-        Map<String, long[]> base = GPT.shapes(config);
-        for (String t : targets) {
-            if (!DEFAULT_TARGETS.contains(t)) {
-                throw new IllegalArgumentException("lora_targets: '" + t + "' is not a projection of the GPT's "
-                        + "blocks; choose among " + String.join(",", DEFAULT_TARGETS));
-            }
-        }
-        Map<String, long[]> m = new LinkedHashMap<>();
-        for (String name : base.keySet()) {
-            if (!name.endsWith(".weight") || !name.startsWith("transformer.h.")) {
-                continue;
-            }
-            String layer = name.substring(0, name.length() - ".weight".length());
-            if (targets.stream().noneMatch(t -> layer.endsWith("." + t))) {
-                continue;
-            }
-            long[] w = base.get(name); // (out, in)
-            m.put(layer + A, new long[] {rank, w[1]});
-            m.put(layer + B, new long[] {w[0], rank});
-        }
-        return m;
-    }
-
-    /** The library's LoRA part: y = x W^T + b + (alpha / r) (x A^T) B^T. */
-    public static NDArray loraLinear(NDArray x, NDArray weight, NDArray bias, NDArray loraA, NDArray loraB,
-                                     NDArray alpha) {
-        NDArray y = JniUtils.linear(pt(x), pt(weight), bias == null ? null : pt(bias));
-        NDArray low = JniUtils.linear(pt(JniUtils.linear(pt(x), pt(loraA), null)), pt(loraB), null);
-        NDArray scale = alpha.div(loraA.getShape().get(0)); // alpha requires no gradient: a tensor libtorch owns
-        return y.add(low.mul(scale));
-    }
-
-    /** W' = W + (alpha / r) B A for every adapted projection: a full set of weights, for sampling or export. */
-    public Map<String, NDArray> merge(Map<String, NDArray> base) {
-        Map<String, NDArray> merged = new LinkedHashMap<>();
-        try (NoGrad ng = NoGrad.open()) {
-            base.forEach((name, w) -> {
-                String layer = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : null;
-                NDArray a = layer == null ? null : params.get(layer + A);
-                merged.put(name, a == null ? w : w.add(params.get(layer + B).matMul(a).mul(alpha / rank)));
-            });
-        }
-        return merged;
-    }
-
-    /** The trainable tensors by name (NAME.lora_A, NAME.lora_B): live, what AdamW updates. */
-    public Map<String, NDArray> params() {
-        return params;
-    }
-
-    public int rank() {
-        return rank;
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
-    public List<String> targets() {
-        return targets;
-    }
-
-    public long numParams() {
-        return params.values().stream().mapToLong(NDArray::size).sum();
-    }
-
-    /** "NAME.lora_A" -> "NAME.weight": the base weight an adapter tensor belongs to. */
-    public static String baseWeight(String adapter) {
-        return adapter.substring(0, adapter.lastIndexOf('.')) + ".weight";
-    }
-
     private static PtNDArray pt(NDArray a) {
         return (PtNDArray) a;
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

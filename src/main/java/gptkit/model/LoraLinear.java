@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  *   y = x W^T + b + (alpha / r) * (x A^T) B^T        A (r, in), B (out, r), r = A's first dimension
  * </pre>
  * Only A and B learn; W and b stay as the base model has them. B starts at zero, so the first
- * forward pass is the base model's exactly. The library's is {@link Lora#LIBRARY}.
+ * forward pass is the base model's exactly. The library's is {@link Lora}.
  */
 public interface LoraLinear {
     /**

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDScope;
 import gptkit.autograd.NoGrad;
 import gptkit.config.TrainConfig;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,35 +53,22 @@ public class AdamW implements Optimizer {
         }
     }
 
-    /** The library's optimizer part: configure_optimizers' groups, AdamW with train.py's settings, fused. */
+    /** The library's optimizer: configure_optimizers' groups, AdamW with train.py's settings, fused. */
     public static AdamW fromConfig(Map<String, NDArray> params, TrainConfig c) {
-        return new FusedAdamW(configureOptimizers(params, c.weight_decay), c.learning_rate, c.beta1, c.beta2, 1e-8);
+        return new FusedAdamW(ConfigureOptimizers.configureOptimizers(params, c.weight_decay), c.learning_rate,
+                c.beta1, c.beta2, 1e-8);
     }
 
-    /** The optimizer an AdamW-like constructor builds over the groups a ConfigureOptimizers part makes. */
+    /** The optimizer an AdamW-like constructor builds over the groups a DecayGrouping part makes. */
     @FunctionalInterface
     public interface Constructor {
         Optimizer create(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps);
     }
 
     /** The optimizer part from a grouping and an AdamW, with train.py's settings (eps 1e-8). */
-    public static Optimizer.Factory factory(ConfigureOptimizers grouping, Constructor adamw) {
+    public static Optimizer.Factory factory(DecayGrouping grouping, Constructor adamw) {
         return (params, c) -> adamw.create(grouping.configureOptimizers(params, c.weight_decay), c.learning_rate,
                 c.beta1, c.beta2, 1e-8);
-    }
-
-    /**
-     * nanoGPT's configure_optimizers: every tensor of 2 or more dimensions (matmul weights,
-     * embeddings) is decayed; biases and LayerNorm gains are not.
-     */
-    public static List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
-        Map<String, NDArray> decay = new LinkedHashMap<>();
-        Map<String, NDArray> noDecay = new LinkedHashMap<>();
-        params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
-        List<ParamGroup> groups = new ArrayList<>();
-        groups.add(new ParamGroup(decay, weightDecay));
-        groups.add(new ParamGroup(noDecay, 0.0));
-        return groups;
     }
 
     @Override

@@ -10,7 +10,7 @@ import gptkit.config.Footprint;
 import gptkit.data.CharTokenizer;
 import gptkit.data.GetBatch;
 import gptkit.data.LossMask;
-import gptkit.data.SftExample;
+import gptkit.data.SftMask;
 import gptkit.model.CrossEntropy;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
@@ -275,11 +275,11 @@ public final class FormMatch {
                 long[] x = new long[b * blockSize], y = new long[b * blockSize];
                 long counted = 0;
                 for (int r = 0; r < b; r++) {
-                    LossMask.Row row = SftExample.mask(examples.get(from + r)[0], examples.get(from + r)[1],
+                    LossMask.Row row = SftMask.mask(examples.get(from + r)[0], examples.get(from + r)[1],
                             blockSize, pad);
                     System.arraycopy(row.x(), 0, x, r * blockSize, blockSize);
                     System.arraycopy(row.y(), 0, y, r * blockSize, blockSize);
-                    counted += Arrays.stream(row.y()).filter(t -> t != SftExample.IGNORE).count();
+                    counted += Arrays.stream(row.y()).filter(t -> t != SftMask.IGNORE).count();
                 }
                 try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
                     scope.suppressNotUsedWarning();

@@ -17,19 +17,20 @@ import java.util.List;
 public final class ClipGradNorm {
     private ClipGradNorm() {}
 
-    public static float clipGradNorm(Collection<NDArray> params, double maxNorm) {
+    /** The same on the gradients of parameters, as torch's clip_grad_norm_(model.parameters(), ...) takes them. */
+    public static float clipGradNormOfParams(Collection<NDArray> params, double maxNorm) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             List<NDArray> grads = new ArrayList<>();
             for (NDArray p : params) {
                 grads.add(p.getGradient()); // a view: scaling it scales the parameter's .grad
             }
-            return clipGrads(grads, maxNorm);
+            return clipGradNorm(grads, maxNorm);
         }
     }
 
     /** The library's clipping part: the same on gradient tensors themselves (mixed precision clips float32 copies). */
-    public static float clipGrads(List<NDArray> grads, double maxNorm) {
+    public static float clipGradNorm(List<NDArray> grads, double maxNorm) {
         try (NDScope scope = new NDScope(); NoGrad ng = NoGrad.open()) {
             scope.suppressNotUsedWarning();
             NDList norms = new NDList();

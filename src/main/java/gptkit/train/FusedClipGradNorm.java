@@ -7,7 +7,7 @@ import gptkit.autograd.NoGrad;
 import java.util.List;
 
 /**
- * {@link ClipGradNorm#clipGrads} in one call into libtorch (gptkit.engine.Kernels): the same operations,
+ * {@link ClipGradNorm#clipGradNorm} in one call into libtorch (gptkit.engine.Kernels): the same operations,
  * the same results to the bit (FusedClipGradNormTest). ClipGradNorm calls libtorch twice per
  * gradient and once more per gradient to scale it; the trainer's part is this.
  */
@@ -15,9 +15,9 @@ public final class FusedClipGradNorm {
     private FusedClipGradNorm() {}
 
     /** The library's clipping part, as the trainer runs it. */
-    public static float clipGrads(List<NDArray> grads, double maxNorm) {
+    public static float clipGradNorm(List<NDArray> grads, double maxNorm) {
         try (NoGrad ng = NoGrad.open()) {
-            return Kernels.clipGrads(grads, maxNorm);
+            return Kernels.clipGradNorm(grads, maxNorm);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The clipping part of the trainer: torch.nn.utils.clip_grad_norm_ on the gradients, in place.
- * Returns the total norm before clipping. The library's is {@link ClipGradNorm#clipGrads}, which the
+ * Returns the total norm before clipping. The library's is {@link ClipGradNorm#clipGradNorm}, which the
  * trainer runs as {@link FusedClipGradNorm} (the same in one call).
  */
 @FunctionalInterface

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import gptkit.model.GPTConfig;
-import gptkit.model.Lora;
+import gptkit.model.LoraAdapters;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -149,7 +149,7 @@ public final class LoraCheckpoint {
                     + fix);
         }
         GPTConfig args = new GPTConfig(h.block_size, h.vocab_size, h.n_layer, h.n_head, h.n_embd, 0.0, h.bias);
-        Map<String, long[]> want = Lora.shapes(args, h.lora_rank, h.lora_targets);
+        Map<String, long[]> want = LoraAdapters.shapes(args, h.lora_rank, h.lora_targets);
         buf.position(buf.position() + jsonLen);
         buf.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, float[]> tensors = new LinkedHashMap<>();
@@ -202,7 +202,7 @@ public final class LoraCheckpoint {
         GPTConfig args = base.header().model_args;
         ai.djl.Device cpu = gptkit.engine.Engines.device("cpu"); // the engine started as everywhere else: offline, quiet
         try (gptkit.model.GPT model = new gptkit.model.GPT(args, cpu, 0);
-             Lora lora = new Lora(args, cpu, h.lora_rank, h.lora_alpha, h.lora_targets, 0);
+             LoraAdapters lora = new LoraAdapters(args, cpu, h.lora_rank, h.lora_alpha, h.lora_targets, 0);
              ai.djl.ndarray.NDManager scope = ai.djl.ndarray.NDManager.newBaseManager(cpu, "PyTorch")) {
             Checkpoint.copyInto(base, model.params(), "");
             checkBase(loraFile, h, args, weightsSha256(model.params()), baseDir.toString());

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The library's loop part: train.py's while loop, line for line (its lines 255-333). */
-public final class TrainLoop implements TrainingLoop {
+public final class TrainLoop implements Loop {
     @Override
     public void run(Steps t) throws IOException {
         TrainConfig cfg = t.config();

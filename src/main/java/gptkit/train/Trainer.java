@@ -18,7 +18,7 @@ import gptkit.data.TokenFile;
 import gptkit.ddp.Collective;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
-import gptkit.model.Lora;
+import gptkit.model.LoraAdapters;
 import gptkit.optim.Optimizer;
 import gptkit.plot.Charts;
 
@@ -52,7 +52,7 @@ public final class Trainer implements AutoCloseable {
     private final TokenFile valData;
     private final DataIdentity.Hashes dataHashes; // recorded in each checkpoint: what it was trained on
     private final GPT model;
-    private final Lora lora; // null unless lora_rank > 0: then only its adapters train, the base is frozen
+    private final LoraAdapters lora; // null unless lora_rank > 0: then only its adapters train, the base is frozen
     private final String baseSha256; // a LoRA run's base weights, as its checkpoint names them
     private final String baseDir; // where they were read from
     // The trainable parameters: what the optimizer updates and Precision hands gradients of (so what
@@ -146,9 +146,9 @@ public final class Trainer implements AutoCloseable {
         }
         if (loraRun) {
             model.requireGradients(false); // frozen: backward records no gradient for the base
-            lora = new Lora(args, device, cfg.lora_rank, cfg.lora_alpha, List.of(cfg.lora_targets.split(",")),
-                    cfg.seed, parts.loraLinear());
-            model.useLora(parts.loraLinear(), cfg.lora_alpha);
+            lora = new LoraAdapters(args, device, cfg.lora_rank, cfg.lora_alpha, List.of(cfg.lora_targets.split(",")),
+                    cfg.seed, parts.lora());
+            model.useLora(parts.lora(), cfg.lora_alpha);
             baseSha256 = LoraCheckpoint.weightsSha256(model.params());
             if (loraCkpt != null) {
                 LoraCheckpoint.checkBase(outDir.resolve(LoraCheckpoint.FILE_NAME), loraCkpt.header(), args,
@@ -166,8 +166,8 @@ public final class Trainer implements AutoCloseable {
         }
         optimizer = parts.optimizer().create(trainable, cfg);
         out.print(optimizer.describe());
-        schedule = parts.schedule().create(cfg);
-        scaler = parts.scaler().create(cfg);
+        schedule = parts.getLr().create(cfg);
+        scaler = parts.gradScaler().create(cfg);
         log = loraCkpt != null ? restoreLora(loraCkpt) : resume ? restore(ckpt) : new TrainingLog();
         // after the weights are final
         precision = Precision.of(cfg.dtype, trainable, loraRun ? model.params() : Map.of());
@@ -270,7 +270,7 @@ public final class Trainer implements AutoCloseable {
             steps.progress = progress;
             steps.prefetch(iterNum, 0); // fetch the very first batch
             steps.t0 = System.nanoTime();
-            parts.loop().run(steps);
+            parts.trainLoop().run(steps);
         } catch (Stop e) {
             stopped = true; // Ctrl-C: the steps done so far are logged below
         } catch (EngineException e) {
@@ -295,7 +295,7 @@ public final class Trainer implements AutoCloseable {
      * next forward or at gradients()) and of each optimizer step (closed at zeroGrad), so a
      * loop written without NDScope frees what it made, as train.py's does by going out of scope.
      */
-    private final class Steps implements TrainingLoop.Steps, AutoCloseable {
+    private final class Steps implements Loop.Steps, AutoCloseable {
         private final long tokensPerIter;
         private final Map<Float, NDArray> constants = new HashMap<>();
         Progress progress;
@@ -397,7 +397,7 @@ public final class Trainer implements AutoCloseable {
             microScope = new NDScope();
             recording = Autograd.record();
             JniUtils.setSeed(Seeds.mix(cfg.seed, Seeds.DROPOUT, iter, m, ddp.rank())); // dropout masks
-            microLoss = parts.loss().loss(model.forward(precision.weights(), xy.get(0)), xy.get(1));
+            microLoss = parts.crossEntropy().loss(model.forward(precision.weights(), xy.get(0)), xy.get(1));
             return microLoss;
         }
 
@@ -617,7 +617,7 @@ public final class Trainer implements AutoCloseable {
                     scope.suppressNotUsedWarning();
                     NDList b = parts.getBatch().getBatch(data, cfg.block_size, cfg.batch_size,
                             split.equals("train") ? trainRng : valRng, model.manager());
-                    return parts.loss().loss(model.forward(precision.weights(), b.get(0)), b.get(1)).getFloat();
+                    return parts.crossEntropy().loss(model.forward(precision.weights(), b.get(0)), b.get(1)).getFloat();
                 }
             }
         };
@@ -709,7 +709,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** A LoRA run's adapters (null when every weight trains). */
-    public Lora lora() {
+    public LoraAdapters lora() {
         return lora;
     }
 

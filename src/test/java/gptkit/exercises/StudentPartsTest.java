@@ -6,6 +6,7 @@ import gptkit.data.LossMask;
 import gptkit.data.SftBatches;
 import gptkit.songci.SongCiSets;
 import gptkit.sft.SftTest;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import gptkit.train.GetLr;
@@ -52,13 +53,13 @@ class StudentPartsTest {
                 p.report().toString());
         assertEquals(List.of(Part.GET_LR), List.copyOf(p.students().keySet()));
         TrainConfig c = TrainConfig.preset("shakespeare_char_cpu");
-        LrSchedule mine = p.parts().schedule().create(c);
+        LrSchedule mine = p.parts().getLr().create(c);
         assertEquals("GetLr", mine.getClass().getName(), "the student's class, from exercises/");
         for (int it : new int[] {0, 50, 99, 100, 1000, 2000, 5000}) {
             assertEquals(new GetLr(c).lr(it), mine.lr(it), 0.0, "lr(" + it + ")");
         }
         c.decay_lr = false; // train.py: a constant rate, whoever wrote get_lr
-        assertEquals(c.learning_rate, p.parts().schedule().create(c).lr(0));
+        assertEquals(c.learning_rate, p.parts().getLr().create(c).lr(0));
     }
 
     @Test
@@ -98,9 +99,9 @@ class StudentPartsTest {
             }
         }
         String printed = o.toString();
-        assertTrue(printed.contains("parts: 2 of " + gptkit.exercises.Part.values().length + " are yours (exercises/), the others the library's:"), printed);
-        assertTrue(printed.contains("get_lr          yours    exercises/GetLr.java"), printed);
-        assertTrue(printed.contains("train_loop      yours    exercises/TrainLoop.java"), printed);
+        assertTrue(printed.contains("parts: 2 of " + gptkit.train.Part.values().length + " are yours (exercises/), the others the library's:"), printed);
+        assertTrue(printed.contains("get_lr                yours    exercises/GetLr.java"), printed);
+        assertTrue(printed.contains("train_loop            yours    exercises/TrainLoop.java"), printed);
         assertTrue(printed.contains("iter 4: loss"), printed);
     }
 
@@ -110,13 +111,13 @@ class StudentPartsTest {
         Files.writeString(ex.resolve("SftMask.java"), asStudentFile("SftMask"));
         StudentParts.Plugged p = StudentParts.fromExercises(kit);
         assertTrue(line(p.report(), Part.SFT_MASK).contains("yours    exercises/SftMask.java"), p.report().toString());
-        assertEquals("SftMask", p.parts().lossMask().getClass().getName(), "the student's class, from exercises/");
+        assertEquals("SftMask", p.parts().sftMask().getClass().getName(), "the student's class, from exercises/");
         SplittableRandom r = new SplittableRandom(11);
         for (int k = 0; k < 50; k++) {
             int[] prompt = r.ints(1 + r.nextInt(8), 0, 30).toArray(), response = r.ints(1 + r.nextInt(20), 0, 30).toArray();
             int block = 1 + r.nextInt(24);
-            LossMask.Row want = gptkit.data.SftExample.mask(prompt, response, block, 7);
-            LossMask.Row got = p.parts().lossMask().mask(prompt, response, block, 7);
+            LossMask.Row want = gptkit.data.SftMask.mask(prompt, response, block, 7);
+            LossMask.Row got = p.parts().sftMask().mask(prompt, response, block, 7);
             assertArrayEquals(want.x(), got.x());
             assertArrayEquals(want.y(), got.y());
         }
@@ -145,12 +146,12 @@ class StudentPartsTest {
                 "if (blockSize > 0) throw new IllegalStateException(\"the student's SftMask was called\");\n"
                         + "        int len = prompt.length"));
         String[] out = finetune(kit, conf, base, tmp.resolve("sft-thrown"));
-        assertTrue(out[0].contains("sft_mask        yours    exercises/SftMask.java"), out[0]);
+        assertTrue(out[0].contains("sft_mask              yours    exercises/SftMask.java"), out[0]);
         assertTrue(out[1].contains("error: the student's SftMask was called"), out[1]);
         // the right answer as a student's file: the run trains through it
         Files.writeString(ex.resolve("SftMask.java"), asStudentFile("SftMask"));
         out = finetune(kit, conf, base, tmp.resolve("sft"));
-        assertTrue(out[0].contains("sft_mask        yours    exercises/SftMask.java"), out[0]);
+        assertTrue(out[0].contains("sft_mask              yours    exercises/SftMask.java"), out[0]);
         assertTrue(out[0].contains("done: 3 iterations"), out[0] + out[1]);
     }
 

@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.autograd.Tensors;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.optim.AdamW;
 import gptkit.optim.Optimizer;
 import org.junit.jupiter.api.DynamicNode;

@@ -1,10 +1,10 @@
 package gptkit.grading;
 
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 
 import java.util.List;
 
-/** Every exercise, in the notebooks' order (that of gptkit.exercises.Part). */
+/** Every exercise, in the notebooks' order (that of gptkit.train.Part). */
 public final class Catalog {
     private Catalog() {}
 
@@ -12,7 +12,7 @@ public final class Catalog {
             GetBatchExerciseTest.EXERCISE,
             CrossEntropyExerciseTest.EXERCISE,
             AdamWExerciseTest.EXERCISE,
-            DecayGroupsExerciseTest.EXERCISE,
+            ConfigureOptimizersExerciseTest.EXERCISE,
             GetLrExerciseTest.EXERCISE,
             EstimateLossExerciseTest.EXERCISE,
             GradScalerExerciseTest.EXERCISE,

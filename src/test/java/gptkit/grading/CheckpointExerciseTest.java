@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.exercises.NotImplementedYet;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.model.GPTConfig;
 import gptkit.train.Checkpoint;
 import gptkit.train.CheckpointStore;
@@ -414,7 +414,7 @@ public class CheckpointExerciseTest {
             TrainConfig whole = TinyCorpus.config(straightDir);
             whole.seed = seed;
             End straight = train(whole, Parts.library());
-            Parts student = Parts.library().withCheckpoint(a.create());
+            Parts student = Parts.library().with(Part.CHECKPOINT, a.create());
             TrainConfig first = TinyCorpus.config(dir);
             first.seed = seed;
             first.max_iters = stop;
@@ -423,7 +423,7 @@ public class CheckpointExerciseTest {
             second.seed = seed;
             second.init_from = "resume";
             End resumed;
-            try (Trainer t = new Trainer(second, Parts.library().withCheckpoint(a.create()))) {
+            try (Trainer t = new Trainer(second, Parts.library().with(Part.CHECKPOINT, a.create()))) {
                 t.setOut(TinyCorpus.quiet());
                 that(t.iterNum() == stop, "resumed at iteration " + t.iterNum() + ", expected " + stop
                         + " (the checkpoint's iter_num)");

@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.autograd.Autograd;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.train.GradClipper;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -138,7 +138,7 @@ public class ClipGradNormExerciseTest {
             List<NDArray> same = List.copyOf(given);
             float total = a.create().clipGradNorm(new ArrayList<>(given), c.maxNorm());
             List<NDArray> copies = arrays(m, c);
-            float libTotal = gptkit.train.ClipGradNorm.clipGrads(copies, c.maxNorm());
+            float libTotal = gptkit.train.ClipGradNorm.clipGradNorm(copies, c.maxNorm());
             return new Result(total, values(same), c.total() != null ? c.total() : libTotal,
                     c.clipped() != null ? c.clipped() : values(copies));
         }
@@ -221,7 +221,7 @@ public class ClipGradNormExerciseTest {
                             List<NDArray> same = List.copyOf(grads);
                             a.create().clipGradNorm(grads, c.maxNorm());
                             List<NDArray> copies = arrays(m, c);
-                            gptkit.train.ClipGradNorm.clipGrads(copies, c.maxNorm());
+                            gptkit.train.ClipGradNorm.clipGradNorm(copies, c.maxNorm());
                             List<NDArray> after = new ArrayList<>();
                             for (NDArray p : params) {
                                 after.add(p.getGradient());

@@ -9,7 +9,7 @@ import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.autograd.Autograd;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.model.Loss;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;

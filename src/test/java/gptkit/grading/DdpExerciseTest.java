@@ -8,7 +8,7 @@ import gptkit.engine.Engines;
 import gptkit.autograd.Autograd;
 import gptkit.ddp.Collective;
 import gptkit.ddp.LocalCollective;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
 import gptkit.autograd.Autograd;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.train.EstimateLoss.Losses;
 import gptkit.train.LossEstimator;
 import org.junit.jupiter.api.DynamicNode;

@@ -1,6 +1,6 @@
 package gptkit.grading;
 
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 
 import java.util.List;
 import java.util.function.Function;

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import gptkit.engine.Engines;
 import gptkit.data.BatchSource;
 import gptkit.data.TokenFile;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
 import gptkit.config.TrainConfig;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.train.LrSchedule;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;

@@ -12,7 +12,7 @@ import gptkit.Fixtures;
 import gptkit.amp.LossScaler;
 import gptkit.amp.LossScaler.State;
 import gptkit.autograd.Autograd;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.optim.Optimizer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;

@@ -2,7 +2,7 @@ package gptkit.grading;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
 import gptkit.exercises.NotImplementedYet;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -28,12 +28,12 @@ public final class LibraryUse {
     static final Set<String> ALLOWED = Set.of(
             "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.data.LossMask", "gptkit.data.LossMask$Row", "gptkit.model.Loss", "gptkit.model.LoraLinear", "gptkit.model.GPTConfig",
             "gptkit.optim.Optimizer", "gptkit.optim.Optimizer$Factory", "gptkit.optim.AdamW$ParamGroup",
-            "gptkit.optim.ConfigureOptimizers", "gptkit.config.TrainConfig",
+            "gptkit.optim.DecayGrouping", "gptkit.config.TrainConfig",
             "gptkit.train.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",
             "gptkit.train.EstimateLoss$Losses", "gptkit.train.GradClipper",
             "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",
             "gptkit.train.CheckpointStore", "gptkit.train.Checkpoint$Header", "gptkit.train.Checkpoint$Loaded",
-            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.TrainingLoop", "gptkit.train.TrainingLoop$Steps",
+            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.Loop", "gptkit.train.Loop$Steps",
             "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.autograd.Tensors",
             "gptkit.exercises.NotImplementedYet");
 

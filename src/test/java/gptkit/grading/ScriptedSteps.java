@@ -8,7 +8,7 @@ import gptkit.ddp.Collective;
 import gptkit.optim.Optimizer;
 import gptkit.train.GradClipper;
 import gptkit.train.LrSchedule;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ import java.util.Set;
  * for call. Losses are numbers that tell iteration and micro-step apart; the scaler multiplies by
  * 1024 and skips the steps it is told to.
  */
-final class ScriptedSteps implements TrainingLoop.Steps, AutoCloseable {
+final class ScriptedSteps implements Loop.Steps, AutoCloseable {
     final List<String> trace = new ArrayList<>();
     private final NDManager manager = NDManager.newBaseManager();
     private final TrainConfig cfg;

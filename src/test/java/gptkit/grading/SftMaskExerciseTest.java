@@ -7,8 +7,8 @@ import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
 import gptkit.data.LossMask;
-import gptkit.data.SftExample;
-import gptkit.exercises.Part;
+import gptkit.data.SftMask;
+import gptkit.train.Part;
 import gptkit.model.CrossEntropy;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -28,7 +28,7 @@ import static gptkit.grading.Expect.that;
  * against MiniMind's SFT dataset run in torch (fixtures/ex_sft_mask.json: x = ids[:-1], y = ids[1:]
  * with -1 off the response, and F.cross_entropy(logits, y, ignore_index=-1) of random logits,
  * which the library's CrossEntropy must give over the student's y, 1e-6), and against the
- * library's gptkit.data.SftExample.mask on examples drawn at grading time. Rows are compared
+ * library's gptkit.data.SftMask.mask on examples drawn at grading time. Rows are compared
  * exactly (they are token ids).
  */
 @ExtendWith(ReportCard.class)
@@ -102,7 +102,7 @@ public class SftMaskExerciseTest {
 
     /** The student's row equals the library's, x and y. */
     static LossMask.Row expectLibrary(Api a, Case c) {
-        LossMask.Row want = SftExample.mask(c.prompt(), c.response(), c.blockSize(), c.pad());
+        LossMask.Row want = SftMask.mask(c.prompt(), c.response(), c.blockSize(), c.pad());
         LossMask.Row got = run(a.create(), c);
         same("x", c, want.x(), got.x());
         same("y", c, want.y(), got.y());
@@ -228,7 +228,7 @@ public class SftMaskExerciseTest {
                     }),
             Check.of("an empty prompt or response is an IllegalArgumentException", 1,
                     "an example without a prompt or without a response is a bug of the data: throw new "
-                            + "IllegalArgumentException(...) that gives the two lengths, as the library's SftExample does.",
+                            + "IllegalArgumentException(...) that gives the two lengths, as the library's SftMask does.",
                     a -> {
                         Case c = drawn();
                         rejects("an empty prompt", () -> a.create().mask(new int[0], c.response(), c.blockSize(), c.pad()));

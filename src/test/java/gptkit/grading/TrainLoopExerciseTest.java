@@ -5,12 +5,12 @@ import gptkit.files.SafeFiles;
 import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.exercises.ExerciseCompiler;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.exercises.StudentParts;
 import gptkit.train.Parts;
 import gptkit.train.TrainLoop;
 import gptkit.train.Trainer;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 public class TrainLoopExerciseTest {
     /** The student's loop, and the student's other parts (solved exercises) for the capstone. */
     public interface Api {
-        TrainingLoop create();
+        Loop create();
 
         Map<Part, Class<?>> parts();
 
@@ -84,7 +84,7 @@ public class TrainLoopExerciseTest {
                 r.nextInt(4) == 0 ? 1 + r.nextInt(max) : 0, 1 + r.nextInt(4), r.nextInt(5) != 0, skip);
     }
 
-    static List<String> trace(TrainingLoop loop, Script s) throws Exception {
+    static List<String> trace(Loop loop, Script s) throws Exception {
         try (ScriptedSteps steps = new ScriptedSteps(s.cfg(), s.start(), s.accumulation(), s.master(), s.skipAt())) {
             loop.run(steps);
             return steps.trace;
@@ -222,7 +222,7 @@ public class TrainLoopExerciseTest {
                 Run yours;
                 try {
                     yours = inTwo(dir.resolve("yours"), dtype, overflowing(
-                            StudentParts.plug(Parts.library(), mine), mine.get(Part.GRAD_SCALER)).withLoop(a.create()));
+                            StudentParts.plug(Parts.library(), mine), mine.get(Part.GRAD_SCALER)).with(Part.TRAIN_LOOP, a.create()));
                 } catch (RuntimeException e) {
                     if (e instanceof gptkit.exercises.NotImplementedYet) {
                         throw e;
@@ -249,7 +249,7 @@ public class TrainLoopExerciseTest {
      * defaults, 2^16 and 2000 steps, would never move in 50 iterations).
      */
     static Parts overflowing(Parts parts, Class<?> studentScaler) {
-        return parts.withScaler(c -> !c.dtype.equals("float16") ? gptkit.amp.LossScaler.disabled()
+        return parts.with(Part.GRAD_SCALER, (gptkit.amp.LossScaler.Factory) c -> !c.dtype.equals("float16") ? gptkit.amp.LossScaler.disabled()
                 : studentScaler == null ? new gptkit.amp.GradScaler(1 << 20, 2.0, 0.5, 5)
                 : Bind.part(studentScaler, gptkit.amp.LossScaler.class, double.class, double.class, double.class,
                         int.class).make((double) (1 << 20), 2.0, 0.5, 5));
@@ -277,7 +277,7 @@ public class TrainLoopExerciseTest {
             }
         }
         if (difference(ref, inTwo(dir.resolve("alone-loop"), dtype,
-                overflowing(Parts.library(), null).withLoop(a.create()))) != null) {
+                overflowing(Parts.library(), null).with(Part.TRAIN_LOOP, a.create()))) != null) {
             alone.add(Part.TRAIN_LOOP.id);
         }
         return alone.isEmpty() ? ". Each of your parts alone trains as the library's: they differ only together"
@@ -292,13 +292,13 @@ public class TrainLoopExerciseTest {
                 gptkit.GarbageCollection.collect(); // the cleaners too: a Java number's buffer is freed now, not maybe
             }
         };
-        gptkit.model.Loss loss = parts.loss();
-        Parts.ScalerFactory scaler = parts.scaler();
-        return parts.withLoss((logits, targets) -> {
+        gptkit.model.Loss loss = parts.crossEntropy();
+        gptkit.amp.LossScaler.Factory scaler = parts.gradScaler();
+        return parts.with(Part.CROSS_ENTROPY, (gptkit.model.Loss) (logits, targets) -> {
             NDArray l = loss.loss(logits, targets);
             gc.run();
             return l;
-        }).withScaler(c -> new CollectingScaler(scaler.create(c), gc));
+        }).with(Part.GRAD_SCALER, (gptkit.amp.LossScaler.Factory) c -> new CollectingScaler(scaler.create(c), gc));
     }
 
     /** A scaler that collects garbage after scale(loss): the divided loss is then in the graph. */
@@ -396,11 +396,11 @@ public class TrainLoopExerciseTest {
      * wrong answer, the solved exercises/ for a student's file.
      */
     static Api bind(Class<?> cls) {
-        Bind.Ctor<TrainingLoop> loop = Bind.part(cls, TrainingLoop.class);
+        Bind.Ctor<Loop> loop = Bind.part(cls, Loop.class);
         boolean student = cls.getPackageName().isEmpty();
         return new Api() {
             @Override
-            public TrainingLoop create() {
+            public Loop create() {
                 return loop.make();
             }
 

@@ -9,6 +9,8 @@ import gptkit.train.EstimateLoss;
 import gptkit.train.LoraCheckpoint;
 import gptkit.train.OutDir;
 import gptkit.train.OutDirLock;
+import gptkit.train.LossEstimator;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import gptkit.train.TrainingListener;
@@ -145,7 +147,7 @@ class RunFilesReliabilityTest {
         TrainConfig c = TinyCorpus.config(out);
         c.max_iters = 10;
         c.always_save_checkpoint = false;
-        Parts flat = Parts.library().withEstimateLoss((model, iters) -> new EstimateLoss.Losses(2.5, 2.5));
+        Parts flat = Parts.library().with(Part.ESTIMATE_LOSS, (LossEstimator) (model, iters) -> new EstimateLoss.Losses(2.5, 2.5));
         try (Trainer t = new Trainer(c, flat, TinyCorpus.quiet())) {
             t.run();
             String w = t.noCheckpointWarning();

@@ -11,11 +11,12 @@ import gptkit.data.CharTokenizer;
 import gptkit.data.LossMask;
 import gptkit.data.Prepare;
 import gptkit.data.SftBatches;
-import gptkit.data.SftExample;
+import gptkit.data.SftMask;
 import gptkit.songci.SongCiSets;
 import gptkit.data.TokenFile;
 import gptkit.model.CrossEntropy;
 import gptkit.songci.FormMatch;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -44,21 +45,21 @@ public class SftTest {
     @Test
     void maskCountsTheResponseOnly() {
         // s = 1 2 | 3 4 5: targets 2 (a prompt token) masked; 3, 4, 5 counted; the rest is padding
-        LossMask.Row r = SftExample.mask(new int[] {1, 2}, new int[] {3, 4, 5}, 6, 9);
+        LossMask.Row r = SftMask.mask(new int[] {1, 2}, new int[] {3, 4, 5}, 6, 9);
         assertArrayEquals(new long[] {1, 2, 3, 4, 5, 9}, r.x()); // x = ids[:-1]: the last token is an input too
         assertArrayEquals(new long[] {-1, 3, 4, 5, -1, -1}, r.y());
         // exactly block_size + 1 tokens: no padding
-        r = SftExample.mask(new int[] {1, 2, 3}, new int[] {4, 5}, 4, 0);
+        r = SftMask.mask(new int[] {1, 2, 3}, new int[] {4, 5}, 4, 0);
         assertArrayEquals(new long[] {1, 2, 3, 4}, r.x());
         assertArrayEquals(new long[] {-1, -1, 4, 5}, r.y());
         // too long: the first block_size + 1 tokens are kept, the end of the response is cut
-        r = SftExample.mask(new int[] {7}, new int[] {8, 9, 10, 11}, 3, 0);
+        r = SftMask.mask(new int[] {7}, new int[] {8, 9, 10, 11}, 3, 0);
         assertArrayEquals(new long[] {7, 8, 9}, r.x());
         assertArrayEquals(new long[] {8, 9, 10}, r.y());
         // a prompt longer than the block: nothing to learn in this row
-        r = SftExample.mask(new int[] {1, 2, 3, 4}, new int[] {5}, 2, 0);
+        r = SftMask.mask(new int[] {1, 2, 3, 4}, new int[] {5}, 2, 0);
         assertArrayEquals(new long[] {-1, -1}, r.y());
-        assertThrows(IllegalArgumentException.class, () -> SftExample.mask(new int[0], new int[] {1}, 4, 0));
+        assertThrows(IllegalArgumentException.class, () -> SftMask.mask(new int[0], new int[] {1}, 4, 0));
     }
 
     @Test
@@ -229,7 +230,7 @@ public class SftTest {
         ft.apply("--init_from=" + base, "--learning_rate=3e-3", "--max_iters=40", "--lr_decay_iters=40");
         Trainer.Result r;
         double first;
-        try (Trainer t = new Trainer(ft, Parts.library().withGetBatch(new SftBatches()), TinyCorpus.quiet())) {
+        try (Trainer t = new Trainer(ft, Parts.library().with(Part.GET_BATCH, new SftBatches()), TinyCorpus.quiet())) {
             assertEquals(0, t.iterNum());
             r = t.run();
             first = t.log().table().where(t.log().table().doubleColumn("val_loss").isNotMissing())
@@ -307,7 +308,7 @@ public class SftTest {
 
     static String refused(TrainConfig c) {
         return assertThrows(IllegalArgumentException.class,
-                () -> new Trainer(c, Parts.library().withGetBatch(new SftBatches()), TinyCorpus.quiet()).close())
+                () -> new Trainer(c, Parts.library().with(Part.GET_BATCH, new SftBatches()), TinyCorpus.quiet()).close())
                 .getMessage();
     }
 

@@ -1,13 +1,13 @@
 package gptkit.grading.wrong;
 
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.exercises.StudentParts;
 import gptkit.grading.Catalog;
 import gptkit.grading.Exercise;
 import gptkit.grading.LibraryUse;
 import gptkit.grading.Selection;
 import gptkit.grading.TrainLoopExerciseTest;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -33,8 +33,8 @@ class CapstoneTest {
     static final Map<String, String> INVISIBLE = Map.ofEntries(
             Map.entry("GetBatchInt32", "int32 indices pick the same tokens as int64 ones"),
             Map.entry("AdamWWithoutNoGrad", "the trainer steps the optimizer outside autograd's recording"),
-            Map.entry("DecayGroupsSwapped", "which group comes first changes no update"),
-            Map.entry("DecayGroupsHashMap", "the order of tensors in a group changes no update"),
+            Map.entry("ConfigureOptimizersSwapped", "which group comes first changes no update"),
+            Map.entry("ConfigureOptimizersHashMap", "the order of tensors in a group changes no update"),
             Map.entry("EstimateLossNoNoGrad", "no_grad saves memory; the losses are the same"),
             Map.entry("EstimateLossNoGradLeftOpen", "the trainer records its own micro-steps whatever was left open"),
             Map.entry("DdpSums", "one process: the sum over one rank is the mean"),
@@ -77,7 +77,7 @@ class CapstoneTest {
                     parts.put(ex.part(), wrong);
                     TrainLoopExerciseTest.Api api = new TrainLoopExerciseTest.Api() {
                         @Override
-                        public TrainingLoop create() {
+                        public Loop create() {
                             return new gptkit.solutions.TrainLoop();
                         }
 

@@ -2,7 +2,7 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.config.TrainConfig;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Wrong: clips the gradients while they are still scaled, then unscales. */
-public final class TrainLoopClipBeforeUnscale implements TrainingLoop {
+public final class TrainLoopClipBeforeUnscale implements Loop {
     @Override
     public void run(Steps t) throws IOException {
         TrainConfig cfg = t.config();

@@ -2,7 +2,7 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.config.TrainConfig;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Wrong: each micro-step's loss closed right after backward "to free memory early"; the last one is then read for the log: DJL says "Native resource has been released already". */
-public final class TrainLoopClosesLoss implements TrainingLoop {
+public final class TrainLoopClosesLoss implements Loop {
     @Override
     public void run(Steps t) throws IOException {
         TrainConfig cfg = t.config();

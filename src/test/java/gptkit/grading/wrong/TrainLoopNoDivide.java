@@ -2,7 +2,7 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.config.TrainConfig;
-import gptkit.train.TrainingLoop;
+import gptkit.train.Loop;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Wrong: each micro-step's loss backpropagated whole, not divided by the number of micro-steps. */
-public final class TrainLoopNoDivide implements TrainingLoop {
+public final class TrainLoopNoDivide implements Loop {
     @Override
     public void run(Steps t) throws IOException {
         TrainConfig cfg = t.config();

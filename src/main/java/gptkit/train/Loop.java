@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link TrainLoop}.
  */
 @FunctionalInterface
-public interface TrainingLoop {
+public interface Loop {
     void run(Steps t) throws IOException;
 
     /** The trainer as its loop sees it: the parts, and the steps that touch the model. */

@@ -2,16 +2,16 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Wrong: HashMaps for the groups: the parameters come out in hash order, not in the model order. */
-public final class DecayGroupsHashMap implements ConfigureOptimizers {
+public final class ConfigureOptimizersHashMap implements DecayGrouping {
 
-    public DecayGroupsHashMap() {
+    public ConfigureOptimizersHashMap() {
     }
 
     @Override

@@ -1,24 +1,25 @@
-package gptkit.grading.wrong;
+package gptkit.solutions;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Wrong: the right split, but the not decayed group first. */
-public final class DecayGroupsSwapped implements ConfigureOptimizers {
+/** Reference answer to exercises/ConfigureOptimizers.java. */
+public final class ConfigureOptimizers implements DecayGrouping {
 
-    public DecayGroupsSwapped() {
+    public ConfigureOptimizers() {
     }
 
     @Override
     public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
+        // by shape, not by name: matrices and embeddings have 2 dimensions, biases and LayerNorm gains 1
         Map<String, NDArray> decay = new LinkedHashMap<>();
         Map<String, NDArray> noDecay = new LinkedHashMap<>();
         params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
-        return List.of(new ParamGroup(noDecay, 0.0), new ParamGroup(decay, weightDecay));
+        return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0.0));
     }
 }

@@ -2,16 +2,16 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Wrong: the right split and order, but weight_decay on the biases and gains, 0.0 on the matrices. */
-public final class DecayGroupsDecayInWrongGroup implements ConfigureOptimizers {
+/** Wrong: the right split, but the not decayed group first. */
+public final class ConfigureOptimizersSwapped implements DecayGrouping {
 
-    public DecayGroupsDecayInWrongGroup() {
+    public ConfigureOptimizersSwapped() {
     }
 
     @Override
@@ -19,6 +19,6 @@ public final class DecayGroupsDecayInWrongGroup implements ConfigureOptimizers {
         Map<String, NDArray> decay = new LinkedHashMap<>();
         Map<String, NDArray> noDecay = new LinkedHashMap<>();
         params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
-        return List.of(new ParamGroup(decay, 0.0), new ParamGroup(noDecay, weightDecay));
+        return List.of(new ParamGroup(noDecay, 0.0), new ParamGroup(decay, weightDecay));
     }
 }

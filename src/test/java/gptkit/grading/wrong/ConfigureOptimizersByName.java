@@ -1,25 +1,24 @@
-package gptkit.solutions;
+package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reference answer to exercises/DecayGroups.java. */
-public final class DecayGroups implements ConfigureOptimizers {
+/** Wrong: decided by the name (weights decayed), so LayerNorm gains are decayed too. */
+public final class ConfigureOptimizersByName implements DecayGrouping {
 
-    public DecayGroups() {
+    public ConfigureOptimizersByName() {
     }
 
     @Override
     public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
-        // by shape, not by name: matrices and embeddings have 2 dimensions, biases and LayerNorm gains 1
         Map<String, NDArray> decay = new LinkedHashMap<>();
         Map<String, NDArray> noDecay = new LinkedHashMap<>();
-        params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
+        params.forEach((name, p) -> (name.endsWith("weight") ? decay : noDecay).put(name, p));
         return List.of(new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0.0));
     }
 }

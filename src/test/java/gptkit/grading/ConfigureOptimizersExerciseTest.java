@@ -7,9 +7,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
-import gptkit.exercises.Part;
+import gptkit.train.Part;
 import gptkit.optim.AdamW;
 import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,17 +26,17 @@ import java.util.stream.Stream;
 import static gptkit.grading.Expect.that;
 
 /**
- * Grades exercises/DecayGroups.java (decay_groups, notebook 03): the ConfigureOptimizers part.
+ * Grades exercises/ConfigureOptimizers.java (configure_optimizers, notebook 03): the DecayGrouping part.
  * Fixed inputs: the named_parameters of a PyTorch GPT with and without biases
- * (fixtures/ex_decay_groups.json, split there by configure_optimizers itself); drawn inputs:
+ * (fixtures/ex_configure_optimizers.json, split there by configure_optimizers itself); drawn inputs:
  * names and shapes that mislead a rule by name (a 1-dim "weight", a 2-dim "bias"), and weight
- * decays, split by gptkit.optim.AdamW.configureOptimizers. Exact: names, order, the very tensors.
+ * decays, split by gptkit.optim.ConfigureOptimizers.configureOptimizers. Exact: names, order, the very tensors.
  */
 @ExtendWith(ReportCard.class)
-public class DecayGroupsExerciseTest {
+public class ConfigureOptimizersExerciseTest {
     /** A fresh student part per call. */
     public interface Api {
-        ConfigureOptimizers create();
+        DecayGrouping create();
     }
 
     static NDManager manager() {
@@ -44,7 +45,7 @@ public class DecayGroupsExerciseTest {
 
     /** A fixture model's parameters (zeros of its shapes), by name in named_parameters' order. */
     static Map<String, NDArray> fixture(NDManager m, String model) {
-        JsonObject o = Fixtures.load("ex_decay_groups.json").getAsJsonObject(model);
+        JsonObject o = Fixtures.load("ex_configure_optimizers.json").getAsJsonObject(model);
         JsonArray names = o.getAsJsonArray("names");
         Map<String, NDArray> ps = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
@@ -153,7 +154,7 @@ public class DecayGroupsExerciseTest {
     /** Each group holds the library's names, in the params' order, as the same NDArray objects. */
     static void sameTensorsInOrder(Api a, Map<String, NDArray> ps, double wd, String what) {
         List<AdamW.ParamGroup> g = groups(a, ps, wd);
-        List<AdamW.ParamGroup> want = AdamW.configureOptimizers(ps, wd);
+        List<AdamW.ParamGroup> want = ConfigureOptimizers.configureOptimizers(ps, wd);
         for (int i = 0; i < 2; i++) {
             List<String> got = new ArrayList<>(g.get(i).params().keySet());
             List<String> names = new ArrayList<>(want.get(i).params().keySet());
@@ -175,8 +176,8 @@ public class DecayGroupsExerciseTest {
         sameTensorsInOrder(a, ps, wd, what);
     }
 
-    public static final Exercise<Api> EXERCISE = Exercise.of(Part.DECAY_GROUPS, cls -> {
-        Bind.Ctor<ConfigureOptimizers> ctor = Bind.part(cls, ConfigureOptimizers.class);
+    public static final Exercise<Api> EXERCISE = Exercise.of(Part.CONFIGURE_OPTIMIZERS, cls -> {
+        Bind.Ctor<DecayGrouping> ctor = Bind.part(cls, DecayGrouping.class);
         return () -> ctor.make();
     }, List.of(
             Check.of("matrices and embeddings (dim >= 2) are in the first, decayed group", 3,
@@ -241,17 +242,17 @@ public class DecayGroupsExerciseTest {
                             }
                         }
                     })),
-            new Exercise.Mistake("DecayGroupsDecayEverything", "biases and LayerNorm gains",
+            new Exercise.Mistake("ConfigureOptimizersDecayEverything", "biases and LayerNorm gains",
                     "every parameter decayed, biases and LayerNorm gains included"),
-            new Exercise.Mistake("DecayGroupsByName", "biases and LayerNorm gains",
+            new Exercise.Mistake("ConfigureOptimizersByName", "biases and LayerNorm gains",
                     "decided by the name ('weight' is decayed) instead of the number of dimensions"),
-            new Exercise.Mistake("DecayGroupsSwapped", "two groups, decayed first",
+            new Exercise.Mistake("ConfigureOptimizersSwapped", "two groups, decayed first",
                     "the not decayed group first"),
-            new Exercise.Mistake("DecayGroupsDecayInWrongGroup", "two groups, decayed first",
+            new Exercise.Mistake("ConfigureOptimizersDecayInWrongGroup", "two groups, decayed first",
                     "weight_decay given to the group of biases and gains, 0.0 to the matrices"),
-            new Exercise.Mistake("DecayGroupsCopies", "every parameter in exactly one group",
+            new Exercise.Mistake("ConfigureOptimizersCopies", "every parameter in exactly one group",
                     "copies of the tensors in the groups: the optimizer would update copies, not the model"),
-            new Exercise.Mistake("DecayGroupsHashMap", "every parameter in exactly one group",
+            new Exercise.Mistake("ConfigureOptimizersHashMap", "every parameter in exactly one group",
                     "HashMaps for the groups: the parameters' order is lost"));
 
     @TestFactory

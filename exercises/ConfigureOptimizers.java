@@ -1,18 +1,18 @@
 import ai.djl.ndarray.NDArray;
 import gptkit.exercises.NotImplementedYet;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Exercise decay_groups (notebook 03): which parameters get weight decay, the grouping half of
+ * Exercise configure_optimizers (notebook 03): which parameters get weight decay, the grouping half of
  * nanoGPT's configure_optimizers.
- * Check it: {@code ./mvnw test -Dexercise=decay_groups}. Train with it: {@code ./gptkit train
+ * Check it: {@code ./mvnw test -Dexercise=configure_optimizers}. Train with it: {@code ./gptkit train
  * shakespeare_char_cpu --parts=exercises}.
  *
- * <p>The contract ({@link ConfigureOptimizers}): {@code configureOptimizers(params, weightDecay)}
+ * <p>The contract ({@link DecayGrouping}): {@code configureOptimizers(params, weightDecay)}
  * gets the model's parameters by name (in named_parameters' order) and returns two
  * {@link ParamGroup}s for the optimizer: first every tensor with 2 or more dimensions, with
  * {@code weightDecay}; then every other tensor (1 dimension, or a scalar), with weight decay
@@ -29,9 +29,9 @@ import java.util.Map;
  *
  * <p>Stuck? The steps are spelled out at the end of this file. Try without them first.
  */
-public final class DecayGroups implements ConfigureOptimizers {
+public final class ConfigureOptimizers implements DecayGrouping {
 
-    public DecayGroups() {
+    public ConfigureOptimizers() {
         // nothing to keep: the split depends only on the parameters it is given
     }
 

@@ -5,11 +5,11 @@ package gptkit.data;
  * are prompt tokens, and the padding, become -1. The first response token is a target (predicted
  * from the prompt's last token); with no truncation exactly response.length targets count.
  */
-public final class SftExample {
+public final class SftMask {
     /** The target of a position that is not learnt: the loss's ignore_index. */
     public static final long IGNORE = -1;
 
-    private SftExample() {}
+    private SftMask() {}
 
     /** See {@link LossMask#mask}. */
     public static LossMask.Row mask(int[] prompt, int[] response, int blockSize, int pad) {

@@ -2,16 +2,16 @@ package gptkit.grading.wrong;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.optim.AdamW.ParamGroup;
-import gptkit.optim.ConfigureOptimizers;
+import gptkit.optim.DecayGrouping;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Wrong: weight decay on every parameter, biases and LayerNorm gains included. */
-public final class DecayGroupsDecayEverything implements ConfigureOptimizers {
+public final class ConfigureOptimizersDecayEverything implements DecayGrouping {
 
-    public DecayGroupsDecayEverything() {
+    public ConfigureOptimizersDecayEverything() {
     }
 
     @Override

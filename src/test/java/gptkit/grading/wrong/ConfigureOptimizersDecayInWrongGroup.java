@@ -1,0 +1,24 @@
+package gptkit.grading.wrong;
+
+import ai.djl.ndarray.NDArray;
+import gptkit.optim.AdamW.ParamGroup;
+import gptkit.optim.DecayGrouping;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Wrong: the right split and order, but weight_decay on the biases and gains, 0.0 on the matrices. */
+public final class ConfigureOptimizersDecayInWrongGroup implements DecayGrouping {
+
+    public ConfigureOptimizersDecayInWrongGroup() {
+    }
+
+    @Override
+    public List<ParamGroup> configureOptimizers(Map<String, NDArray> params, double weightDecay) {
+        Map<String, NDArray> decay = new LinkedHashMap<>();
+        Map<String, NDArray> noDecay = new LinkedHashMap<>();
+        params.forEach((name, p) -> (p.getShape().dimension() >= 2 ? decay : noDecay).put(name, p));
+        return List.of(new ParamGroup(decay, 0.0), new ParamGroup(noDecay, weightDecay));
+    }
+}
