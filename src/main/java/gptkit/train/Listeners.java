@@ -56,9 +56,4 @@ final class Listeners {
     void finished() {
         List.copyOf(all).forEach(TrainingListener::finished);
     }
-
-    /** The last iteration's time in seconds (NaN before one ended). */
-    Speed speed() {
-        return speed;
-    }
 }

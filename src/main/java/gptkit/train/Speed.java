@@ -40,10 +40,6 @@ final class Speed {
         }
     }
 
-    double seconds() {
-        return dt;
-    }
-
     double msPerIter() {
         return dt * 1000;
     }
