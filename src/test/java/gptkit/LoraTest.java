@@ -199,8 +199,8 @@ class LoraTest {
         }
         Path loraFile = ft.resolve(LoraCheckpoint.FILE_NAME);
         assertFalse(Files.exists(ft.resolve(Checkpoint.FILE_NAME)), "a LoRA run writes no full checkpoint");
-        LoraCheckpoint.Loaded saved = LoraCheckpoint.load(loraFile);
-        assertEquals(4, saved.header().lora_rank);
+        Checkpoint.Loaded saved = LoraCheckpoint.load(loraFile);
+        assertEquals(4, saved.header().lora.rank);
         assertTrue(saved.tensors().keySet().stream().allMatch(k -> k.contains(".lora_")), "adapters only");
         assertTrue(Files.size(loraFile) < Files.size(base.resolve(Checkpoint.FILE_NAME)));
 
@@ -240,7 +240,7 @@ class LoraTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LoraCheckpoint.merge(merged, ft, other.resolve("x")));
         assertTrue(e.getMessage().contains(base.toString()) && e.getMessage().contains(merged.toString())
-                && e.getMessage().contains(saved.header().base_sha256), e.getMessage());
+                && e.getMessage().contains(saved.header().lora.base_sha256), e.getMessage());
     }
 
     /** float16: the frozen base's float16 copies are made once, the adapters' afresh after each step. */

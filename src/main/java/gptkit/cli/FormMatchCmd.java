@@ -79,10 +79,10 @@ final class FormMatchCmd implements Callable<Integer> {
         }
         Sample.checkTemperature("--temperature", temperature);
         Sample.checkTopK("--top_k", topK);
-        Checkpoint.Loaded tuned = load(outDir);
+        Checkpoint.Header tuned = Checkpoint.readModel(outDir).header();
         requireSongCi(outDir, tuned);
         if (base == null) {
-            Object init = tuned.header().config == null ? null : tuned.header().config.get("init_from");
+            Object init = tuned.config == null ? null : tuned.config.get("init_from");
             base = init == null || init.equals("scratch") || init.equals("resume") ? "none" : init.toString();
         }
         // the data: every poem gives the usual forms; the val split's examples the held-out loss
@@ -115,14 +115,13 @@ final class FormMatchCmd implements Callable<Integer> {
         Map<String, List<FormMatch.Result>> results = new LinkedHashMap<>();
         Map<String, Double> losses = new LinkedHashMap<>();
         for (Map.Entry<String, Path> m : models.entrySet()) {
-            Checkpoint.Loaded ckpt = m.getValue().equals(outDir) ? tuned : load(m.getValue());
-            if (!tok.chars().equals(ckpt.header().vocab)) {
-                throw new IllegalArgumentException(m.getValue() + " holds a model of another vocabulary than "
-                        + dir + ": measure it with the data it was trained on (--dataset, --data_dir).");
-            }
             long t0 = System.nanoTime();
-            try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
-                Checkpoint.copyInto(ckpt, model.params(), "");
+            try (Checkpoint.Trained trained = Checkpoint.loadModel(m.getValue(), Engines.device(device), seed)) {
+                if (!tok.chars().equals(trained.header().vocab)) {
+                    throw new IllegalArgumentException(m.getValue() + " holds a model of another vocabulary than "
+                            + dir + ": measure it with the data it was trained on (--dataset, --data_dir).");
+                }
+                GPT model = trained.model();
                 int block = model.config().block_size();
                 // measure samples a tune's rows one author at a time: the largest batch is samples / fewest authors
                 int fewest = forms.stream().mapToInt(f -> f.authors().size()).min().orElse(1);
@@ -210,8 +209,8 @@ final class FormMatchCmd implements Callable<Integer> {
     }
 
     /** A model trained on another corpus than Song ci has no tunes to follow: one line saying what to train. */
-    static void requireSongCi(Path dir, Checkpoint.Loaded ckpt) {
-        Object dataset = ckpt.header().config == null ? null : ckpt.header().config.get("dataset");
+    static void requireSongCi(Path dir, Checkpoint.Header ckpt) {
+        Object dataset = ckpt.config == null ? null : ckpt.config.get("dataset");
         if (dataset == null || !dataset.toString().startsWith("songci")) {
             throw new IllegalArgumentException(String.format("the model in %s was trained on dataset '%s', not on "
                     + "Song ci: form-match measures whether a Song-ci model writes the form a tune asks for. Train one "
@@ -219,15 +218,6 @@ final class FormMatchCmd implements Callable<Integer> {
                     + "finetune songci_sft_cpu --init_from=out-songci-poems, then ./gptkit form-match out-songci-sft.",
                     dir, dataset == null ? "unknown" : dataset));
         }
-    }
-
-    private static Checkpoint.Loaded load(Path dir) throws IOException {
-        Path f = dir.resolve(Checkpoint.FILE_NAME);
-        if (!Files.isRegularFile(f)) {
-            throw new IllegalArgumentException("No model in " + dir + ": " + f + " does not exist. Give the out_dir of "
-                    + "a trained model (e.g. out-songci-sft after ./gptkit finetune songci_sft_cpu ...).");
-        }
-        return Checkpoint.load(f);
     }
 
     private static String decode(CharTokenizer tok, TokenFile f) {

@@ -242,11 +242,10 @@ public final class Main implements Runnable {
             Sample.checkMaxNewTokens("--max_new_tokens", maxNewTokens, start.codePointCount(0, start.length()));
             Sample.checkTemperature("--temperature", temperature);
             Sample.checkTopK("--top_k", topK);
-            Checkpoint.Loaded ckpt = Checkpoint.load(Path.of(outDir, Checkpoint.FILE_NAME));
-            CharTokenizer tok = CharTokenizer.fromChars(ckpt.header().vocab);
-            checkPrompt("--start", start, tok, outDir);
-            try (GPT model = new GPT(ckpt.header().model_args, Engines.device(device), seed)) {
-                Checkpoint.copyInto(ckpt, model.params(), "");
+            try (Checkpoint.Trained trained = Checkpoint.loadModel(Path.of(outDir), Engines.device(device), seed)) {
+                GPT model = trained.model();
+                CharTokenizer tok = CharTokenizer.fromChars(trained.header().vocab);
+                checkPrompt("--start", start, tok, outDir);
                 SplittableRandom rng = new SplittableRandom(seed);
                 for (int k = 0; k < numSamples; k++) {
                     System.out.println(Sample.sample(model, tok, start, maxNewTokens, temperature, topK, rng));

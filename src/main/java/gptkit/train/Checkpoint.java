@@ -1,5 +1,6 @@
 package gptkit.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -15,10 +16,9 @@ import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
+import gptkit.optim.Optimizer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
  * What train.py saves in ckpt.pt: model, optimizer state, model_args, iter_num, best_val_loss,
@@ -125,6 +124,32 @@ public final class Checkpoint {
         public String vocab;
         public DataIdentity.Hashes data; // what it was trained on (null: a checkpoint from before it was recorded)
         public List<TensorInfo> tensors = new ArrayList<>();
+        // lora.bin only (null in ckpt.bin, so never written there): which adapters, on which base model
+        public Adapters lora;
+
+        /** float16 runs: the GradScaler's state. */
+        public void scaler(gptkit.amp.LossScaler.State s) {
+            scaler_scale = s.scale();
+            scaler_growth_tracker = s.growthTracker();
+            skipped_steps = s.skippedSteps();
+        }
+
+        /** A header for {@link Checkpoint#save(Path, GPT, Optimizer, Header)}: the iteration and best val loss. */
+        public static Header at(int iterNum, double bestValLoss) {
+            Header h = new Header();
+            h.iter_num = iterNum;
+            h.best_val_loss = bestValLoss;
+            return h;
+        }
+    }
+
+    /** A LoRA checkpoint's adapters: rank, alpha, target projections, and the base they were trained on. */
+    public static final class Adapters {
+        public int rank;
+        public double alpha;
+        public List<String> targets;
+        public String base_sha256; // of the base's weights: see LoraCheckpoint.weightsSha256
+        public String base_dir;    // where the base was read from (said in messages; identity is the sha)
     }
 
     public record TensorInfo(String name, long[] shape) {}
@@ -180,24 +205,15 @@ public final class Checkpoint {
         }
         String fix = " The file is damaged or not a gptkit checkpoint: train again from scratch, "
                 + "or restore a copy of " + file.getFileName() + ".";
-        byte[] all = TensorFile.readVerified(file, MAGIC, "gptkit checkpoint", fix);
-        return parse(file, all, fix);
+        return parse(file, fix);
     }
 
     /** Every field checked before use: a valid-CRC but inconsistent file is one IOException naming the field. */
-    private static Loaded parse(Path file, byte[] all, String fix) throws IOException {
-        int end = all.length - 8; // the CRC
-        ByteBuffer buf = ByteBuffer.wrap(all, 0, end);
-        buf.position(MAGIC.length);
-        int jsonLen = buf.getInt();
-        int afterLen = buf.position();
-        if (jsonLen < 0 || jsonLen > end - afterLen) {
-            throw new IOException(String.format("%s: the header length field says %d bytes, but %d bytes follow it.%s",
-                    file, jsonLen, end - afterLen, fix));
-        }
+    private static Loaded parse(Path file, String fix) throws IOException {
+        TensorFile.Frame f = TensorFile.read(file, MAGIC, "gptkit checkpoint", fix);
         Header header;
         try {
-            header = GSON.fromJson(new String(all, afterLen, jsonLen, StandardCharsets.UTF_8), Header.class);
+            header = GSON.fromJson(f.json(), Header.class);
         } catch (RuntimeException e) { // JsonParseException, or GPTConfig refusing its values
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new IOException(file + " has an unreadable header (" + c.getMessage() + ")." + fix, e);
@@ -224,79 +240,105 @@ public final class Checkpoint {
             throw new IOException(String.format("%s: the vocab field has %d characters but model_args.vocab_size is %d.%s",
                     file, header.vocab.codePointCount(0, header.vocab.length()), args.vocab_size(), fix));
         }
-        long left = end - (afterLen + jsonLen);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (int i = 0; i < header.tensors.size(); i++) {
-            TensorInfo t = header.tensors.get(i);
-            if (t == null || t.name() == null || t.shape() == null) {
-                throw new IOException(String.format("%s: tensors[%d] has no %s.%s", file, i,
-                        t == null ? "name and shape" : t.name() == null ? "name" : "shape", fix));
-            }
-            long n = 1;
-            for (long d : t.shape()) {
-                if (d < 0) {
-                    throw new IOException(String.format("%s: tensor %s has a negative dimension in its shape %s.%s",
-                            file, t.name(), java.util.Arrays.toString(t.shape()), fix));
-                }
-                try {
-                    n = Math.multiplyExact(n, d);
-                } catch (ArithmeticException e) {
-                    n = Long.MAX_VALUE;
-                }
-            }
-            if (n > Integer.MAX_VALUE - 8 || 4 * n > left) {
-                throw new IOException(String.format("%s: tensor %s has shape %s (%,d values, %,d bytes) but only %,d "
-                        + "bytes of tensor data are left in the file.%s", file, t.name(),
-                        java.util.Arrays.toString(t.shape()), n, n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * n,
-                        left, fix));
-            }
-            left -= 4 * n;
-            if (shapes.put(t.name(), t.shape()) != null) {
-                throw new IOException(file + ": tensor " + t.name() + " is listed twice." + fix);
-            }
-        }
-        if (left != 0) {
-            throw new IOException(String.format("%s: %,d bytes of tensor data are not described by the header's "
-                    + "tensors list.%s", file, left, fix));
-        }
-        Map<String, long[]> want = GPT.shapes(args);
-        for (Map.Entry<String, long[]> e : want.entrySet()) {
-            long[] got = shapes.get(e.getKey());
-            if (got == null) {
-                throw new IOException(String.format("%s: tensor %s is missing, but model_args (n_layer=%d, "
-                        + "n_embd=%d, bias=%s) need it.%s", file, e.getKey(), args.n_layer(), args.n_embd(),
-                        args.bias(), fix));
-            }
-            if (!java.util.Arrays.equals(got, e.getValue())) {
-                throw new IOException(String.format("%s: tensor %s has shape %s but model_args (block_size=%d, "
-                        + "vocab_size=%d, n_embd=%d) give %s.%s", file, e.getKey(), java.util.Arrays.toString(got),
-                        args.block_size(), args.vocab_size(), args.n_embd(), java.util.Arrays.toString(e.getValue()),
-                        fix));
-            }
-        }
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            for (String prefix : new String[] {"optimizer.exp_avg.", "optimizer.exp_avg_sq."}) {
-                if (e.getKey().startsWith(prefix)) {
-                    long[] param = want.get(e.getKey().substring(prefix.length()));
-                    if (param != null && !java.util.Arrays.equals(param, e.getValue())) {
-                        throw new IOException(String.format("%s: tensor %s has shape %s but its parameter has %s.%s",
-                                file, e.getKey(), java.util.Arrays.toString(e.getValue()),
-                                java.util.Arrays.toString(param), fix));
-                    }
-                }
-            }
-        }
-        buf.position(afterLen + jsonLen);
-        buf.order(ByteOrder.LITTLE_ENDIAN);
-        Map<String, float[]> tensors = new LinkedHashMap<>();
-        for (TensorInfo t : header.tensors) {
-            int n = (int) new Shape(t.shape()).size();
-            float[] d = new float[n];
-            buf.asFloatBuffer().get(d);
-            buf.position(buf.position() + 4 * n);
-            tensors.put(t.name(), d);
-        }
+        Map<String, float[]> tensors = TensorFile.tensors(f, header.tensors);
+        TensorFile.requireShapes(f, header.tensors, GPT.shapes(args),
+                String.format("model_args (n_layer=%d, n_embd=%d, bias=%s)", args.n_layer(), args.n_embd(), args.bias()),
+                String.format("model_args (block_size=%d, vocab_size=%d, n_embd=%d)", args.block_size(),
+                        args.vocab_size(), args.n_embd()));
         return new Loaded(header, tensors);
+    }
+
+    /**
+     * Saves a model and its optimizer's state (null: the weights only, a model to sample from) with the
+     * run's fields of state (iter_num, best_val_loss, config, vocab, ...; {@link Header#at}); model_args,
+     * optimizer_step and the tensor list are filled in here. What the trainer writes as ckpt.bin.
+     */
+    public static void save(Path file, GPT model, Optimizer optimizer, Header state) throws IOException {
+        save(store(), file, model, optimizer, state);
+    }
+
+    /** {@link #save(Path, GPT, Optimizer, Header)} through a checkpoint part (a student's, with --parts=exercises). */
+    static void save(CheckpointStore store, Path file, GPT model, Optimizer optimizer, Header state)
+            throws IOException {
+        state.model_args = model.config();
+        state.optimizer_step = optimizer == null ? 0 : optimizer.stepCount();
+        store.save(file, state, withOptimizer(model.params(), optimizer));
+    }
+
+    /** The tensors a checkpoint holds: the trained ones, then the optimizer's state of them as "optimizer.*". */
+    static Map<String, NDArray> withOptimizer(Map<String, NDArray> trained, Optimizer optimizer) {
+        Map<String, NDArray> tensors = new LinkedHashMap<>(trained);
+        if (optimizer != null) {
+            optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        }
+        return tensors;
+    }
+
+    /**
+     * Loads a checkpoint into a model of its architecture and an optimizer of its parameters (null: the
+     * weights only), with the optimizer's step count; returns the header (iter_num, best_val_loss, ...).
+     * A model of another shape, or an optimizer asked of a file without its state, is one message.
+     */
+    public static Header load(Path file, GPT model, Optimizer optimizer) throws IOException {
+        Loaded ckpt = load(file);
+        GPTConfig saved = ckpt.header().model_args, have = model.config();
+        if (!saved.equals(new GPTConfig(have.block_size(), have.vocab_size(), have.n_layer(), have.n_head(),
+                have.n_embd(), saved.dropout(), have.bias()))) {
+            throw new IllegalArgumentException(String.format("%s holds a model with %s, but the model given has %s: "
+                    + "build the model from the checkpoint's model_args (Checkpoint.load(file).header().model_args).",
+                    file, architecture(saved), architecture(have)));
+        }
+        copyInto(ckpt, model.params(), "");
+        if (optimizer != null) {
+            if (ckpt.header().tensors.stream().noneMatch(t -> t.name().startsWith("optimizer."))) {
+                throw new IllegalArgumentException(file + " holds no optimizer state (a model to sample from, such as "
+                        + "lora-merge writes): load it with optimizer null, or resume from a run's own "
+                        + FILE_NAME + ".");
+            }
+            copyInto(ckpt, optimizer.state(), "optimizer.");
+            optimizer.setStepCount(ckpt.header().optimizer_step);
+        }
+        return ckpt.header();
+    }
+
+    private static String architecture(GPTConfig a) {
+        return String.format("block_size=%d, vocab_size=%d, n_layer=%d, n_head=%d, n_embd=%d, bias=%s",
+                a.block_size(), a.vocab_size(), a.n_layer(), a.n_head(), a.n_embd(), a.bias());
+    }
+
+    /** A trained model and its checkpoint's header (vocab, config): closing it frees the model. */
+    public record Trained(GPT model, Header header) implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /**
+     * The model a run left in outDir (its ckpt.bin), built on device with its weights: what sample,
+     * formmatch and lora-merge read. seed only draws the weights that are then replaced.
+     */
+    public static Trained loadModel(Path outDir, Device device, long seed) throws IOException {
+        Loaded ckpt = readModel(outDir);
+        GPT model = new GPT(ckpt.header().model_args, device, seed);
+        try {
+            copyInto(ckpt, model.params(), "");
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return new Trained(model, ckpt.header());
+    }
+
+    /** The checkpoint of the model a run left in outDir, read and verified (no model built yet). */
+    public static Loaded readModel(Path outDir) throws IOException {
+        Path file = outDir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("No model in " + outDir + ": " + file + " does not exist. Give the "
+                    + "out_dir of a trained model (./gptkit train writes one; e.g. out-songci-sft after ./gptkit "
+                    + "finetune songci_sft_cpu ...).");
+        }
+        return load(file);
     }
 
     /** Copies saved values into live tensors, checking every name and shape first. */

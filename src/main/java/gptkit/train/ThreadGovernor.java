@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /proc cannot be read (macOS, Windows), on a GPU, in a DDP run (torchrun gives each process its
  * share of the cores already), with one thread, or with GPTKIT_ADAPT_THREADS=0.
  */
-public final class ThreadGovernor implements AutoCloseable {
+public final class ThreadGovernor implements AutoCloseable, TrainingListener {
     static final long WINDOW_NANOS = 1_000_000_000L;
     private static final AtomicInteger CHANGES = new AtomicInteger(); // in this process, for bench's report
 
@@ -68,6 +68,17 @@ public final class ThreadGovernor implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return off(); // no /proc: run with the threads libtorch has
         }
+    }
+
+    /** As a listener of the run: at each iteration's end, and when it finishes. */
+    @Override
+    public void iteration(int iter, int maxIters, double msPerIter, double tokensPerSec) {
+        stepped();
+    }
+
+    @Override
+    public void finished() {
+        close();
     }
 
     /** How many times a governor changed the thread count in this process. */

@@ -1,11 +1,17 @@
 package gptkit.train;
 
+import java.io.IOException;
+
 /**
  * What a run tells as it goes, for a live view (the notebooks' LiveChart) or a student's own
  * experiment: {@code trainer.listen(listener)}. Rank 0 only; the calls come from the training
  * thread, between iterations, so a listener must be quick or the run waits for it.
  */
 public interface TrainingListener {
+    /** run() starts at iteration iter (0, or the checkpoint's on a resume) and goes to maxIters. */
+    default void started(int iter, int maxIters) {
+    }
+
     /** After each iteration's update: the iteration just trained, the last one, and its timing. */
     default void iteration(int iter, int maxIters, double msPerIter, double tokensPerSec) {
     }
@@ -24,6 +30,19 @@ public interface TrainingListener {
 
     /** After an evaluation (estimate_loss) at iteration iter. */
     default void evaluated(int iter, double trainLoss, double valLoss) {
+    }
+
+    /** The same, with the iteration's learning rate (the log's eval row has it); by default the above. */
+    default void evaluated(int iter, double lr, double trainLoss, double valLoss) {
+        evaluated(iter, trainLoss, valLoss);
+    }
+
+    /**
+     * Files are due: after each evaluation and its checkpoint, and at the end of a run that did not
+     * fail. A listener that writes files (log.csv, the charts) writes them here, so they match the
+     * checkpoint a resume starts from.
+     */
+    default void save() throws IOException {
     }
 
     /** The run ended, normally or not. */
