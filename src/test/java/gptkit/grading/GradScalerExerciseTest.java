@@ -638,11 +638,11 @@ public class GradScalerExerciseTest {
                             for (int i = 0; i < 1999; i++) {
                                 iteration(m, s, opt, 1f);
                             }
-                            sameState("GradScaler() after 1999 clean steps", new State(65536, 1999, 0), s.state());
+                            sameState(Msg.of("GradScaler() after 1999 clean steps"), new State(65536, 1999, 0), s.state());
                             iteration(m, s, opt, 1f);
-                            sameState("GradScaler() after 2000 clean steps", new State(131072, 0, 0), s.state());
+                            sameState(Msg.of("GradScaler() after 2000 clean steps"), new State(131072, 0, 0), s.state());
                             iteration(m, s, opt, Float.NaN);
-                            sameState("GradScaler() after 2000 clean steps and a NaN step", new State(65536, 0, 1),
+                            sameState(Msg.of("GradScaler() after 2000 clean steps and a NaN step"), new State(65536, 0, 1),
                                     s.state());
                         } finally {
                             s.close();

@@ -28,8 +28,10 @@ public final class Msg {
             if (zh != null) {
                 Object[] shown = args.clone();
                 for (int i = 0; i < shown.length; i++) {
-                    if (shown[i] instanceof String s) {
-                        shown[i] = MADE.getOrDefault(s, s);
+                    // a text of() made, or an object whose toString() is one (a test case's description)
+                    if (shown[i] != null && !(shown[i] instanceof Number || shown[i] instanceof Boolean)) {
+                        String made = MADE.get(String.valueOf(shown[i]));
+                        shown[i] = made != null ? made : shown[i];
                     }
                 }
                 String chinese = String.format(Locale.ROOT, zh, shown);

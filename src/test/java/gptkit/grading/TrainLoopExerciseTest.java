@@ -131,7 +131,7 @@ public class TrainLoopExerciseTest {
                             + "divided by t.accumulation() (by t.constant(n), a tensor that outlives backward) and "
                             + "then scaled: t.backward(t.scaler().scale(loss.div(t.constant(n)))).",
                     a -> both(a, e -> e.startsWith("backward") || e.startsWith("forward") || e.equals("scale"),
-                            "micro-steps")),
+                            Msg.of("micro-steps"))),
             Check.of("after the micro-steps: average, unscale, clip, step, update, zero_grad", 2,
                     "train.py's order on t.gradients(): t.ddp().averageGradients, t.scaler().unscale, clip with "
                             + "grad_clip (+infinity when it is 0), t.scaler().step(optimizer, grads), "
