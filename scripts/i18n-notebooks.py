@@ -266,8 +266,8 @@ GLOSSARY = I18N / "glossary.tsv"
 
 def glossary_problems():
     """One Chinese term per English one (notebooks/i18n/zh/glossary.tsv): a refused variant in the
-    translations, the Chinese exercise statements (exercises/zh/*.md), the grader's Chinese hints and
-    check titles or README.zh.md is named with its file and line."""
+    translations, the Chinese exercise statements (exercises/zh/*.md), the grader's Chinese hints,
+    check titles and failure messages or README.zh.md is named with its file and line."""
     if not GLOSSARY.exists():
         return []
     refused = {}
@@ -282,7 +282,7 @@ def glossary_problems():
                 refused[v.strip()] = (cols[0], cols[1])
     grading = REPO / "src/test/resources/gptkit/grading"
     files = (sorted(I18N.glob("*.json")) + sorted((REPO / "exercises/zh").glob("*.md"))
-             + [grading / "hints_zh.tsv", grading / "checks_zh.tsv", REPO / "README.zh.md"])
+             + [grading / "hints_zh.tsv", grading / "checks_zh.tsv", grading / "messages_zh.tsv", REPO / "README.zh.md"])
     problems = []
     for f in files:
         if not f.exists():

@@ -53,9 +53,9 @@ public class AdamWExerciseTest {
     /** The tensor state() holds under this name, or a failure that says which is missing. */
     static NDArray state(Optimizer o, String key) {
         Map<String, NDArray> s = o.state();
-        that(s != null, "state() returned null");
+        that(s != null, Msg.of("state() returned null"));
         NDArray t = s.get(key);
-        that(t != null, "state() has no tensor '" + key + "'; it has " + s.keySet());
+        that(t != null, Msg.of("state() has no tensor '%s'; it has %s", key, s.keySet()));
         return t;
     }
 
@@ -73,13 +73,13 @@ public class AdamWExerciseTest {
             for (int s = 0; s < grads.size(); s++) {
                 o.setLearningRate(lrs.get(s).getAsDouble());
                 o.step(Map.of("w", m.create(Fixtures.floats(grads.get(s).getAsJsonArray()))));
-                String at = " after step " + (s + 1) + " (torch's '" + name + "' case)";
-                near("p" + at, Fixtures.floats(c.getAsJsonArray("p").get(s).getAsJsonArray()), p.toFloatArray(),
+                String at = Msg.of(" after step %s (torch's '%s' case)", (s + 1), name);
+                near(Msg.of("p%s", at), Fixtures.floats(c.getAsJsonArray("p").get(s).getAsJsonArray()), p.toFloatArray(),
                         RTOL, ATOL);
                 if (moments) {
-                    near("exp_avg" + at, Fixtures.floats(c.getAsJsonArray("exp_avg").get(s).getAsJsonArray()),
+                    near(Msg.of("exp_avg%s", at), Fixtures.floats(c.getAsJsonArray("exp_avg").get(s).getAsJsonArray()),
                             state(o, "exp_avg.w").toFloatArray(), RTOL, ATOL);
-                    near("exp_avg_sq" + at, Fixtures.floats(c.getAsJsonArray("exp_avg_sq").get(s).getAsJsonArray()),
+                    near(Msg.of("exp_avg_sq%s", at), Fixtures.floats(c.getAsJsonArray("exp_avg_sq").get(s).getAsJsonArray()),
                             state(o, "exp_avg_sq.w").toFloatArray(), RTOL, ATOL_SQ);
                 }
             }
@@ -109,8 +109,8 @@ public class AdamWExerciseTest {
         boolean requiresGrad;
 
         String what() {
-            return String.format("drawn: %s, weight_decay %.3g, betas (%.4g, %.4g), eps %.2g%s", describe(),
-                    weightDecay, beta1, beta2, eps, start > 0 ? ", resumed at step " + start : "");
+            return Msg.of("drawn: %s, weight_decay %.3g, betas (%.4g, %.4g), eps %.2g%s", describe(), weightDecay,
+                    beta1, beta2, eps, start > 0 ? Msg.of(", resumed at step %d", start) : "");
         }
 
         private String describe() {
@@ -236,7 +236,7 @@ public class AdamWExerciseTest {
                 want.setLearningRate(run.lrs[s]);
                 got.step(run.tensors(m, run.grads.get(s)));
                 want.step(run.tensors(m, run.grads.get(s)));
-                compare(got, want, ps, refs, " after step " + (s + 1) + " (" + run.what() + ")");
+                compare(got, want, ps, refs, Msg.of(" after step %s (%s)", (s + 1), run.what()));
             }
         }
     }
@@ -259,8 +259,8 @@ public class AdamWExerciseTest {
                 got.step(run.tensors(m, run.grads.get(s)));
                 same.step(run.tensors(m, run.grads.get(s)));
                 for (String n : ps.keySet()) {
-                    near("p '" + n + "' after step " + (s + 1) + ", parameters requiring gradients, against your "
-                            + "own update of plain ones (" + run.what() + ")", plain.get(n).toFloatArray(),
+                    near(Msg.of("p '%s' after step %s, parameters requiring gradients, against your own update of "
+                            + "plain ones (%s)", n, (s + 1), run.what()), plain.get(n).toFloatArray(),
                             ps.get(n).toFloatArray(), 0, 0);
                 }
             }
@@ -269,10 +269,10 @@ public class AdamWExerciseTest {
 
     static void compare(Optimizer got, AdamW want, Map<String, NDArray> ps, Map<String, NDArray> refs, String at) {
         for (String n : ps.keySet()) {
-            near("p '" + n + "'" + at, refs.get(n).toFloatArray(), ps.get(n).toFloatArray(), RTOL, ATOL);
-            near("exp_avg." + n + at, want.expAvg().get(n).toFloatArray(), state(got, "exp_avg." + n).toFloatArray(),
+            near(Msg.of("p '%s'%s", n, at), refs.get(n).toFloatArray(), ps.get(n).toFloatArray(), RTOL, ATOL);
+            near(Msg.of("exp_avg.%s%s", n, at), want.expAvg().get(n).toFloatArray(), state(got, "exp_avg." + n).toFloatArray(),
                     RTOL, ATOL);
-            near("exp_avg_sq." + n + at, want.expAvgSq().get(n).toFloatArray(),
+            near(Msg.of("exp_avg_sq.%s%s", n, at), want.expAvgSq().get(n).toFloatArray(),
                     state(got, "exp_avg_sq." + n).toFloatArray(), RTOL, ATOL_SQ);
         }
     }
@@ -287,7 +287,7 @@ public class AdamWExerciseTest {
             for (int i = 0; i < want.length; i++) {
                 want[i] = (float) (p0[i] - lr * Math.signum(g[i]));
             }
-            near(String.format("p after the first step (lr %.3g, betas (%.4g, %.4g))", lr, beta1, beta2), want,
+            near(Msg.of("p after the first step (lr %.3g, betas (%.4g, %.4g))", lr, beta1, beta2), want,
                     p.toFloatArray(), 1e-5, 1e-6);
         }
     }
@@ -345,7 +345,7 @@ public class AdamWExerciseTest {
                                 o.step(still.tensors(m, g));
                             }
                             for (String n : still.noDecay) {
-                                near("p '" + n + "' of the no-decay group after zero gradients (" + still.what() + ")",
+                                near(Msg.of("p '%s' of the no-decay group after zero gradients (%s)", n, still.what()),
                                         still.p0.get(n), ps.get(n).toFloatArray(), 0, 0);
                             }
                         }
@@ -368,7 +368,8 @@ public class AdamWExerciseTest {
                             NDArray p = m.create(new float[] {1f});
                             Optimizer o = a.create(List.of(new AdamW.ParamGroup(Map.of("w", p), 0.0)), 0.01, 0.9,
                                     0.999, 1e-8);
-                            that(o.stepCount() == 0, "stepCount() of a new optimizer is " + o.stepCount() + ", not 0");
+                            that(o.stepCount() == 0, Msg.of("stepCount() of a new optimizer is %s, not 0",
+                                    o.stepCount()));
                             Tensors.copyInto(state(o, "exp_avg.w"), new float[] {0.02f});
                             Tensors.copyInto(state(o, "exp_avg_sq.w"), new float[] {0.0004f});
                             o.setStepCount(999);
@@ -377,9 +378,9 @@ public class AdamWExerciseTest {
                             double vv = 0.999 * 0.0004 + 0.001 * 0.01;
                             double want = 1 - 0.01 * (mm / (1 - Math.pow(0.9, 1000)))
                                     / (Math.sqrt(vv / (1 - Math.pow(0.999, 1000))) + 1e-8);
-                            near("p after setStepCount(999) and one step", want, p.getFloat(), 1e-6, 0);
-                            that(o.stepCount() == 1000, "stepCount() after setStepCount(999) and one step is "
-                                    + o.stepCount() + ", not 1000");
+                            near(Msg.of("p after setStepCount(999) and one step"), want, p.getFloat(), 1e-6, 0);
+                            that(o.stepCount() == 1000, Msg.of("stepCount() after setStepCount(999) and one step "
+                                    + "is %s, not 1000", o.stepCount()));
                         }
                         Random r = Grader.random();
                         Run run = drawn(3, true, 0.5);
@@ -400,24 +401,24 @@ public class AdamWExerciseTest {
                             Optimizer got = a.create(run.groups(ps), run.lrs[0], run.beta1, run.beta2, run.eps);
                             AdamW want = new AdamW(run.groups(refs), run.lrs[0], run.beta1, run.beta2, run.eps);
                             Map<String, NDArray> st = got.state();
-                            that(st != null, "state() returned null");
+                            that(st != null, Msg.of("state() returned null"));
                             Set<String> keys = new LinkedHashSet<>(want.state().keySet());
-                            that(st.keySet().equals(keys), "state() holds " + st.keySet() + ", expected " + keys
-                                    + " (" + run.what() + ")");
+                            that(st.keySet().equals(keys), Msg.of("state() holds %s, expected %s (%s)", st.keySet(),
+                                    keys, run.what()));
                             for (String n : run.shapes.keySet()) {
                                 for (String k : List.of("exp_avg." + n, "exp_avg_sq." + n)) {
-                                    that(st.get(k).getShape().equals(ps.get(n).getShape()), "state() tensor '" + k
-                                            + "' has shape " + st.get(k).getShape() + ", the parameter "
-                                            + ps.get(n).getShape());
-                                    near(k + " before the first step", new float[(int) ps.get(n).size()],
+                                    that(st.get(k).getShape().equals(ps.get(n).getShape()), Msg.of("state() tensor "
+                                            + "'%s' has shape %s, the parameter %s", k, st.get(k).getShape(),
+                                            ps.get(n).getShape()));
+                                    near(Msg.of("%s before the first step", k), new float[(int) ps.get(n).size()],
                                             st.get(k).toFloatArray(), 0, 0);
                                 }
                             }
                             got.step(run.tensors(m, run.grads.get(0)));
                             want.step(run.tensors(m, run.grads.get(0)));
                             for (String k : keys) {
-                                near(k + " of a state() map taken before the step, after it: state() must give the "
-                                                + "optimizer's own tensors, not copies", want.state().get(k).toFloatArray(),
+                                near(Msg.of("%s of a state() map taken before the step, after it: state() must "
+                                        + "give the optimizer's own tensors, not copies", k), want.state().get(k).toFloatArray(),
                                         st.get(k).toFloatArray(), RTOL, k.startsWith("exp_avg_sq") ? ATOL_SQ : ATOL);
                             }
                             drawState(run, r); // a checkpoint's values, loaded in place as Checkpoint.copyInto does
@@ -429,8 +430,8 @@ public class AdamWExerciseTest {
                             }
                             got.step(run.tensors(m, run.grads.get(1)));
                             want.step(run.tensors(m, run.grads.get(1)));
-                            compare(got, want, ps, refs, " after state loaded in place and one more step ("
-                                    + run.what() + ")");
+                            compare(got, want, ps, refs, Msg.of(" after state loaded in place and one more step "
+                                    + "(%s)", run.what()));
                         }
                     }),
             Check.of("two groups of drawn shapes and settings match the library's AdamW step by step", 3,

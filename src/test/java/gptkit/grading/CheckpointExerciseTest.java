@@ -194,26 +194,27 @@ public class CheckpointExerciseTest {
     // ---- comparisons ----
 
     static void sameHeader(String what, Checkpoint.Header want, Checkpoint.Header got) {
-        that(got != null, what + ": load returned no header");
-        that(java.util.Objects.equals(want.model_args, got.model_args), what + ": model_args is " + got.model_args + ", expected "
-                + want.model_args);
-        that(want.iter_num == got.iter_num, what + ": iter_num is " + got.iter_num + ", expected " + want.iter_num);
-        that(Double.compare(want.best_val_loss, got.best_val_loss) == 0, what + ": best_val_loss is "
-                + got.best_val_loss + ", expected " + want.best_val_loss);
-        that(want.optimizer_step == got.optimizer_step, what + ": optimizer_step is " + got.optimizer_step
-                + ", expected " + want.optimizer_step);
-        that(Double.compare(want.scaler_scale, got.scaler_scale) == 0, what + ": scaler_scale is "
-                + got.scaler_scale + ", expected " + want.scaler_scale);
-        that(want.scaler_growth_tracker == got.scaler_growth_tracker, what + ": scaler_growth_tracker is "
-                + got.scaler_growth_tracker + ", expected " + want.scaler_growth_tracker);
-        that(want.skipped_steps == got.skipped_steps, what + ": skipped_steps is " + got.skipped_steps
-                + ", expected " + want.skipped_steps);
-        that(want.vocab.equals(got.vocab), what + ": vocab is " + quote(got.vocab) + ", expected "
-                + quote(want.vocab));
-        that(got.config != null && got.config.keySet().equals(want.config.keySet()), what + ": config has keys "
-                + (got.config == null ? null : got.config.keySet()) + ", expected " + want.config.keySet());
-        want.config.forEach((k, v) -> that(sameValue(v, got.config.get(k)), what + ": config." + k + " is "
-                + got.config.get(k) + ", expected " + v));
+        that(got != null, Msg.of("%s: load returned no header", what));
+        that(java.util.Objects.equals(want.model_args, got.model_args), Msg.of("%s: model_args is %s, expected %s",
+                what, got.model_args, want.model_args));
+        that(want.iter_num == got.iter_num, Msg.of("%s: iter_num is %s, expected %s", what, got.iter_num,
+                want.iter_num));
+        that(Double.compare(want.best_val_loss, got.best_val_loss) == 0, Msg.of("%s: best_val_loss is %s, expected "
+                + "%s", what, got.best_val_loss, want.best_val_loss));
+        that(want.optimizer_step == got.optimizer_step, Msg.of("%s: optimizer_step is %s, expected %s", what,
+                got.optimizer_step, want.optimizer_step));
+        that(Double.compare(want.scaler_scale, got.scaler_scale) == 0, Msg.of("%s: scaler_scale is %s, expected %s",
+                what, got.scaler_scale, want.scaler_scale));
+        that(want.scaler_growth_tracker == got.scaler_growth_tracker, Msg.of("%s: scaler_growth_tracker is %s, "
+                + "expected %s", what, got.scaler_growth_tracker, want.scaler_growth_tracker));
+        that(want.skipped_steps == got.skipped_steps, Msg.of("%s: skipped_steps is %s, expected %s", what,
+                got.skipped_steps, want.skipped_steps));
+        that(want.vocab.equals(got.vocab), Msg.of("%s: vocab is %s, expected %s", what, quote(got.vocab),
+                quote(want.vocab)));
+        that(got.config != null && got.config.keySet().equals(want.config.keySet()), Msg.of("%s: config has keys "
+                + "%s, expected %s", what, (got.config == null ? null : got.config.keySet()), want.config.keySet()));
+        want.config.forEach((k, v) -> that(sameValue(v, got.config.get(k)), Msg.of("%s: config.%s is %s, expected "
+                + "%s", what, k, got.config.get(k), v)));
     }
 
     /** A number may come back as another kind of number (JSON has one), but with the same value. */
@@ -229,34 +230,34 @@ public class CheckpointExerciseTest {
     }
 
     static void sameTensors(String what, Saved want, Checkpoint.Loaded got) {
-        that(got != null, what + ": load returned null");
+        that(got != null, Msg.of("%s: load returned null", what));
         Map<String, float[]> values = got.tensors();
-        that(values != null && values.keySet().equals(want.values().keySet()), what + " has tensors "
-                + (values == null ? null : values.keySet()) + ", expected " + want.values().keySet());
-        that(got.header() != null && got.header().tensors != null, what + ": the loaded header has no tensors list "
-                + "(the names and shapes resume checks against the model)");
+        that(values != null && values.keySet().equals(want.values().keySet()), Msg.of("%s has tensors %s, expected "
+                + "%s", what, (values == null ? null : values.keySet()), want.values().keySet()));
+        that(got.header() != null && got.header().tensors != null, Msg.of("%s: the loaded header has no tensors "
+                + "list (the names and shapes resume checks against the model)", what));
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Checkpoint.TensorInfo t : got.header().tensors) {
-            that(t != null && shapes.put(t.name(), t.shape()) == null, what + ": header.tensors lists "
-                    + (t == null ? "null" : t.name() + " twice"));
+            that(t != null && shapes.put(t.name(), t.shape()) == null, Msg.of("%s: header.tensors lists %s", what,
+                    (t == null ? "null" : Msg.of("%s twice", t.name()))));
         }
-        that(shapes.keySet().equals(want.shapes().keySet()), what + ": header.tensors names "
-                + shapes.keySet() + ", expected " + want.shapes().keySet());
-        want.shapes().forEach((k, s) -> that(Arrays.equals(s, shapes.get(k)), what + ": the shape of " + k + " is "
-                + Arrays.toString(shapes.get(k)) + ", expected " + Arrays.toString(s)));
+        that(shapes.keySet().equals(want.shapes().keySet()), Msg.of("%s: header.tensors names %s, expected %s", what,
+                shapes.keySet(), want.shapes().keySet()));
+        want.shapes().forEach((k, s) -> that(Arrays.equals(s, shapes.get(k)), Msg.of("%s: the shape of %s is %s, "
+                + "expected %s", what, k, Arrays.toString(shapes.get(k)), Arrays.toString(s))));
         want.values().forEach((k, v) -> {
             float[] g = values.get(k);
-            that(g != null && g.length == v.length, what + ": " + k + " has " + (g == null ? "no" : g.length)
-                    + " values, expected " + v.length);
+            that(g != null && g.length == v.length, g == null ? Msg.of("%s: %s has no values, expected %d", what, k,
+                    v.length) : Msg.of("%s: %s has %d values, expected %d", what, k, g.length, v.length));
             for (int i = 0; i < v.length; i++) {
-                that(Float.floatToIntBits(v[i]) == Float.floatToIntBits(g[i]), String.format(
-                        "%s: %s[%d] is %s, expected %s (bit for bit)", what, k, i, g[i], v[i]));
+                that(Float.floatToIntBits(v[i]) == Float.floatToIntBits(g[i]), Msg.of("%s: %s[%d] is %s, expected "
+                        + "%s (bit for bit)", what, k, i, g[i], v[i]));
             }
         });
     }
 
     static void same(String what, Saved want, Checkpoint.Loaded got) {
-        that(got != null, what + ": load returned null");
+        that(got != null, Msg.of("%s: load returned null", what));
         sameHeader(what, want.header(), got.header());
         sameTensors(what, want, got);
     }
@@ -271,9 +272,9 @@ public class CheckpointExerciseTest {
         save(a.create(), ref, s);
         Checkpoint.Loaded l = a.create().load(ref);
         that(l != null && l.header() != null && l.header().tensors != null && l.tensors() != null,
-                "load of a checkpoint just saved gave no header, no header.tensors or no tensors");
+                Msg.of("load of a checkpoint just saved gave no header, no header.tensors or no tensors"));
         that(l.header().iter_num == s.header().iter_num || l.tensors().keySet().equals(s.values().keySet()),
-                "load gives back neither the iter_num nor the tensor names that were saved");
+                Msg.of("load gives back neither the iter_num nor the tensor names that were saved"));
         Files.delete(ref);
         return l;
     }
@@ -385,8 +386,8 @@ public class CheckpointExerciseTest {
                 threw = true;
             }
         }
-        that(threw, "save() returned normally although " + (crashInMap ? "the tensors' iteration failed"
-                + " after the first entry" : "a tensor was closed") + ": let the exception out of save");
+        that(threw, Msg.of("save() returned normally although %s: let the exception out of save",
+                (crashInMap ? Msg.of("the tensors' iteration failed after the first entry") : Msg.of("a tensor was closed"))));
     }
 
     // ---- resume, with the real trainer ----
@@ -425,21 +426,23 @@ public class CheckpointExerciseTest {
             End resumed;
             try (Trainer t = new Trainer(second, Parts.library().with(Part.CHECKPOINT, a.create()))) {
                 t.setOut(TinyCorpus.quiet());
-                that(t.iterNum() == stop, "resumed at iteration " + t.iterNum() + ", expected " + stop
-                        + " (the checkpoint's iter_num)");
+                that(t.iterNum() == stop, Msg.of("resumed at iteration %s, expected %s (the checkpoint's iter_num)",
+                        t.iterNum(), stop));
                 t.run();
                 Map<String, float[]> w = new LinkedHashMap<>();
                 t.model().params().forEach((k, v) -> w.put(k, v.toFloatArray()));
                 resumed = new End(t.iterNum(), w, t.log().table());
             }
-            that(resumed.iterNum() == straight.iterNum(), "the resumed run ended at iteration " + resumed.iterNum()
-                    + ", expected " + straight.iterNum());
-            straight.weights().forEach((k, v) -> that(Arrays.equals(v, resumed.weights().get(k)), "after resuming at "
-                    + stop + ", " + k + " at iteration " + straight.iterNum() + " differs from a run never stopped"));
+            that(resumed.iterNum() == straight.iterNum(), Msg.of("the resumed run ended at iteration %s, expected "
+                    + "%s", resumed.iterNum(), straight.iterNum()));
+            straight.weights().forEach((k, v) -> that(Arrays.equals(v, resumed.weights().get(k)), Msg.of("after "
+                    + "resuming at %s, %s at iteration %s differs from a run never stopped", stop, k,
+                    straight.iterNum())));
             for (String col : List.of("loss", "lr", "val_loss")) {
                 for (int i = 0; i < straight.log().rowCount(); i++) {
                     Double w = straight.log().doubleColumn(col).get(i), g = resumed.log().doubleColumn(col).get(i);
-                    that(java.util.Objects.equals(w, g), String.format( // rows without a value hold null
+                    // rows without a value hold null
+                    that(java.util.Objects.equals(w, g), Msg.of(
                             "after resuming at %d, %s in row %d of the log is %s; the run never stopped has %s",
                             stop, col, i, g, w));
                 }
@@ -467,8 +470,8 @@ public class CheckpointExerciseTest {
                             save(a.create(), file, s);
                             Files.copy(file, dir.resolve("copy.bin"));
                             Checkpoint.Loaded got = a.create().load(dir.resolve("copy.bin"));
-                            that(got != null, "load returned null");
-                            sameHeader("the header read back", s.header(), got.header());
+                            that(got != null, Msg.of("load returned null"));
+                            sameHeader(Msg.of("the header read back"), s.header(), got.header());
                             Files.delete(dir.resolve("copy.bin"));
                         }
                     })),
@@ -485,8 +488,8 @@ public class CheckpointExerciseTest {
                             Path file = dir.resolve(drawnName());
                             save(a.create(), file, s);
                             Checkpoint.Loaded got = a.create().load(file);
-                            that(got != null, "load returned null");
-                            sameHeader("the header read back, best_val_loss " + v, s.header(), got.header());
+                            that(got != null, Msg.of("load returned null"));
+                            sameHeader(Msg.of("the header read back, best_val_loss %s", v), s.header(), got.header());
                         }
                     })),
             Check.of("every tensor comes back: name, shape, values bit for bit, model and optimizer state", 3,
@@ -498,7 +501,7 @@ public class CheckpointExerciseTest {
                             Path file = dir.resolve(drawnName());
                             save(a.create(), file, s);
                             Files.copy(file, dir.resolve("copy.bin"));
-                            sameTensors("the checkpoint read back", s, a.create().load(dir.resolve("copy.bin")));
+                            sameTensors(Msg.of("the checkpoint read back"), s, a.create().load(dir.resolve("copy.bin")));
                             Files.delete(dir.resolve("copy.bin"));
                         }
                     })),
@@ -519,8 +522,8 @@ public class CheckpointExerciseTest {
                         Saved next = shakespeare(1);
                         save(a.create(), file, next);
                         Checkpoint.Loaded oldRef = reference(a, dir, old), nextRef = reference(a, dir, next);
-                        sameAsLoaded("the new checkpoint", nextRef, a.create().load(file));
-                        sameAsLoaded("the old file's data (the checkpoint was written in place, not replaced)", oldRef,
+                        sameAsLoaded(Msg.of("the new checkpoint"), nextRef, a.create().load(file));
+                        sameAsLoaded(Msg.of("the old file's data (the checkpoint was written in place, not replaced)"), oldRef,
                                 a.create().load(dir.resolve("old.bin")));
                     })),
             Check.of("a save that fails half-way throws and leaves the old checkpoint loadable", 2,
@@ -534,7 +537,7 @@ public class CheckpointExerciseTest {
                         reference(a, dir, shakespeare(1)); // the two must load differently
                         for (boolean crashInMap : new boolean[] {true, false}) {
                             failingSave(a.create(), file, shakespeare(1), crashInMap);
-                            sameAsLoaded("the checkpoint after a failed save", oldRef, a.create().load(file));
+                            sameAsLoaded(Msg.of("the checkpoint after a failed save"), oldRef, a.create().load(file));
                         }
                     })),
             Check.of("no temp file is left behind, after a save or a failed one; missing folders are created", 1,
@@ -545,13 +548,13 @@ public class CheckpointExerciseTest {
                         save(a.create(), file, drawn());
                         save(a.create(), file, shakespeare(0));
                         List<String> after = names(file.getParent());
-                        that(after.equals(List.of(file.getFileName().toString())), "after two saves the folder holds "
-                                + after + ", expected only " + file.getFileName());
+                        that(after.equals(List.of(file.getFileName().toString())), Msg.of("after two saves the "
+                                + "folder holds %s, expected only %s", after, file.getFileName()));
                         for (boolean crashInMap : new boolean[] {true, false}) {
                             failingSave(a.create(), file, drawn(), crashInMap);
                             after = names(file.getParent());
-                            that(after.equals(List.of(file.getFileName().toString())), "after a failed save the "
-                                    + "folder holds " + after + ", expected only " + file.getFileName());
+                            that(after.equals(List.of(file.getFileName().toString())), Msg.of("after a failed save "
+                                    + "the folder holds %s, expected only %s", after, file.getFileName()));
                         }
                     })),
             Check.of("load of a missing or truncated file throws an IOException that names the file", 1,
@@ -559,7 +562,7 @@ public class CheckpointExerciseTest {
                             + "throw new IOException(file + \" ...\", cause): the user must learn which file to fix.",
                     a -> inTempDir(dir -> {
                         Path missing = dir.resolve(drawnName());
-                        loadFails(a, missing, "a missing file");
+                        loadFails(a, missing, Msg.of("a missing file"));
                         Path file = dir.resolve(drawnName());
                         save(a.create(), file, drawn());
                         byte[] all = Files.readAllBytes(file);
@@ -568,7 +571,7 @@ public class CheckpointExerciseTest {
                                 + r.nextInt(all.length - all.length / 2), all.length - 1}) {
                             Path cutFile = dir.resolve("cut-" + cut + "-" + file.getFileName());
                             Files.write(cutFile, Arrays.copyOf(all, cut));
-                            loadFails(a, cutFile, "the file cut after " + cut + " of its " + all.length + " bytes");
+                            loadFails(a, cutFile, Msg.of("the file cut after %s of its %s bytes", cut, all.length));
                         }
                     }))),
             new Exercise.Mistake("CheckpointPlainJson", "a best_val_loss of Infinity",
@@ -595,16 +598,16 @@ public class CheckpointExerciseTest {
             got = a.create().load(file);
         } catch (IOException e) {
             String name = file.getFileName().toString();
-            that(e.getMessage() != null && e.getMessage().contains(name), "load of " + what + " threw " + e
-                    + ", whose message does not name the file " + name);
+            that(e.getMessage() != null && e.getMessage().contains(name), Msg.of("load of %s threw %s, whose "
+                    + "message does not name the file %s", what, e, name));
             return;
         } catch (NotImplementedYet e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new AssertionError("load of " + what + " threw " + e + ", not an IOException that names the file");
+            throw new AssertionError(Msg.of("load of %s threw %s, not an IOException that names the file", what, e));
         }
-        throw new AssertionError("load of " + what + " returned " + (got == null ? "null" : "a checkpoint")
-                + "; it must throw an IOException that names the file");
+        throw new AssertionError(Msg.of("load of %s returned %s; it must throw an IOException that names the file",
+                what, (got == null ? "null" : Msg.of("a checkpoint"))));
     }
 
     @TestFactory

@@ -68,7 +68,7 @@ public class ClipGradNormExerciseTest {
             s[t] = Fixtures.longs(shapes.get(t).getAsJsonArray());
         }
         double maxNorm = c.get("max_norm").getAsDouble();
-        return new Case("torch's case with max_norm " + maxNorm, maxNorm, s, tensors(c.getAsJsonArray("grads")),
+        return new Case(Msg.of("torch's case with max_norm %s", maxNorm), maxNorm, s, tensors(c.getAsJsonArray("grads")),
                 c.get("total_norm").getAsFloat(), tensors(c.getAsJsonArray("clipped")));
     }
 
@@ -107,7 +107,7 @@ public class ClipGradNormExerciseTest {
         }
         Case c = new Case("", 0, shapes, grads, null, null);
         double maxNorm = c.norm() * (lo + (hi - lo) * r.nextDouble());
-        return c.withMaxNorm(String.format("drawn %s: %d tensors %s, max_norm %.4g, norm %.4g", kind, n,
+        return c.withMaxNorm(Msg.of("drawn %s: %d tensors %s, max_norm %.4g, norm %.4g", kind, n,
                 Arrays.deepToString(shapes), maxNorm, c.norm()), maxNorm);
     }
 
@@ -157,7 +157,7 @@ public class ClipGradNormExerciseTest {
     }
 
     static void expectTotal(Case c, Result r) {
-        near("the returned norm (" + c.what() + ")", r.expectedTotal(), r.total(), R, 0);
+        near(Msg.of("the returned norm (%s)", c.what()), r.expectedTotal(), r.total(), R, 0);
     }
 
     /** Each tensor near the expected one; the absolute slack is relative to the largest value. */
@@ -169,7 +169,7 @@ public class ClipGradNormExerciseTest {
             }
         }
         for (int t = 0; t < expected.length; t++) {
-            near(what + ", tensor " + t + " (" + c.what() + ")", expected[t], got[t], rtol, rtol * big * 1e-2);
+            near(Msg.of("%s, tensor %s (%s)", what, t, c.what()), expected[t], got[t], rtol, rtol * big * 1e-2);
         }
     }
 
@@ -186,7 +186,7 @@ public class ClipGradNormExerciseTest {
                             Case c = fixture(i);
                             expectTotal(c, clip(a, c));
                         }
-                        for (Case c : List.of(drawn("to clip", scale(), 0.05, 0.9), drawn("not to clip", scale(), 1.2, 10))) {
+                        for (Case c : List.of(drawn(Msg.of("to clip"), scale(), 0.05, 0.9), drawn(Msg.of("not to clip"), scale(), 1.2, 10))) {
                             expectTotal(c, clip(a, c));
                         }
                     }),
@@ -194,24 +194,24 @@ public class ClipGradNormExerciseTest {
                     "one factor for all tensors, from the norm of all of them together, applied in place to every "
                             + "element: the direction of the whole gradient is kept.",
                     a -> {
-                        for (Case c : List.of(fixture(CLIP_1), fixture(CLIP_HALF), drawn("to clip", scale(), 0.05, 0.9))) {
+                        for (Case c : List.of(fixture(CLIP_1), fixture(CLIP_HALF), drawn(Msg.of("to clip"), scale(), 0.05, 0.9))) {
                             Result r = clip(a, c);
-                            expectGrads("the clipped gradient", c, r.expected(), r.after(), R);
+                            expectGrads(Msg.of("the clipped gradient"), c, r.expected(), r.after(), R);
                         }
                     }),
             Check.of("under max_norm: the gradients are left as they are", 2,
                     "clip only when max_norm / (total_norm + 1e-6) < 1 (torch clamps the factor to 1): a short "
                             + "gradient is never lengthened.",
                     a -> {
-                        for (Case c : List.of(fixture(NO_CLIP_100), drawn("not to clip", scale(), 1.2, 10))) {
-                            expectGrads("the gradient", c, original(c), clip(a, c).after(), 0);
+                        for (Case c : List.of(fixture(NO_CLIP_100), drawn(Msg.of("not to clip"), scale(), 1.2, 10))) {
+                            expectGrads(Msg.of("the gradient"), c, original(c), clip(a, c).after(), 0);
                         }
                     }),
             Check.of("in place: the model's own gradients are scaled, the list's NDArrays themselves", 2,
                     "scale each NDArray of the list in place (muli): the trainer's optimizer reads those very "
                             + "arrays, the parameters' .grad. g.mul(...) makes a new array the trainer never sees.",
                     a -> {
-                        Case c = drawn("to clip", scale(), 0.05, 0.9);
+                        Case c = drawn(Msg.of("to clip"), scale(), 0.05, 0.9);
                         try (NDManager m = NDManager.newBaseManager(Engines.engine().defaultDevice(), "PyTorch")) {
                             List<NDArray> params = withGradients(m, c);
                             List<NDArray> grads = new ArrayList<>();
@@ -226,11 +226,11 @@ public class ClipGradNormExerciseTest {
                             for (NDArray p : params) {
                                 after.add(p.getGradient());
                             }
-                            expectGrads("the parameter's .grad after clipping", c, values(copies), values(after), R);
-                            that(grads.size() == same.size(), "the list of gradients changed size");
+                            expectGrads(Msg.of("the parameter's .grad after clipping"), c, values(copies), values(after), R);
+                            that(grads.size() == same.size(), Msg.of("the list of gradients changed size"));
                             for (int t = 0; t < same.size(); t++) {
-                                that(grads.get(t) == same.get(t), "gradient " + t + " in the list was replaced by "
-                                        + "another NDArray: scale the one given, in place");
+                                that(grads.get(t) == same.get(t), Msg.of("gradient %s in the list was replaced by "
+                                        + "another NDArray: scale the one given, in place", t));
                             }
                         }
                     }),
@@ -238,37 +238,37 @@ public class ClipGradNormExerciseTest {
                     "torch adds 1e-6 to the norm before dividing (it keeps a zero norm from dividing by 0); with "
                             + "norms near 1e-6 it changes the factor a lot: clip_coef = max_norm / (total_norm + 1e-6).",
                     a -> {
-                        Case fixed = new Case("one tensor [3e-6, 4e-6], max_norm 1e-6", 1e-6, new long[][] {{2}},
+                        Case fixed = new Case(Msg.of("one tensor [3e-6, 4e-6], max_norm 1e-6"), 1e-6, new long[][] {{2}},
                                 new float[][] {{3e-6f, 4e-6f}}, 5e-6f, new float[][] {{3e-6f / 6, 4e-6f / 6}});
-                        for (Case c : List.of(fixed, drawn("tiny, to clip", 1e-7 + 1e-6 * Grader.random().nextDouble(),
+                        for (Case c : List.of(fixed, drawn(Msg.of("tiny, to clip"), 1e-7 + 1e-6 * Grader.random().nextDouble(),
                                 0.1, 0.9))) {
                             Result r = clip(a, c);
-                            expectGrads("the clipped gradient", c, r.expected(), r.after(), R);
+                            expectGrads(Msg.of("the clipped gradient"), c, r.expected(), r.after(), R);
                         }
                     }),
             Check.of("max_norm infinite: only measures, the gradients untouched", 1,
                     "with max_norm = +infinity the factor is infinite, never below 1: return the norm and scale "
                             + "nothing (the trainer measures this way when grad_clip is 0).",
                     a -> {
-                        for (Case c : List.of(fixture(CLIP_1), drawn("to measure", scale(), 1, 1))) {
-                            Case inf = c.withMaxNorm(c.what().replaceAll("max_norm [^,)]*", "max_norm infinity"),
+                        for (Case c : List.of(fixture(CLIP_1), drawn(Msg.of("to measure"), scale(), 1, 1))) {
+                            Case inf = c.withMaxNorm(Msg.edit(c.what(), "max_norm [^,)]*", "max_norm infinity"),
                                     Double.POSITIVE_INFINITY);
                             Result r = clip(a, inf);
                             expectTotal(inf, r);
-                            expectGrads("the gradient", inf, original(inf), r.after(), 0);
+                            expectGrads(Msg.of("the gradient"), inf, original(inf), r.after(), 0);
                         }
                     }),
             Check.of("zero gradients: the norm is 0 and they stay 0 (no NaN)", 1,
                     "with a zero norm, max_norm / total_norm divides by 0: add the 1e-6, or clip only when the "
                             + "factor is below 1.",
                     a -> {
-                        Case fixed = new Case("two zero tensors of 5, max_norm 1", 1.0, new long[][] {{5}, {5}},
+                        Case fixed = new Case(Msg.of("two zero tensors of 5, max_norm 1"), 1.0, new long[][] {{5}, {5}},
                                 new float[2][5], 0f, new float[2][5]);
                         Case d = drawn("zeros", 0, 1, 1);
-                        for (Case c : List.of(fixed, d.withMaxNorm(d.what() + ", max_norm 1", 1.0))) {
+                        for (Case c : List.of(fixed, d.withMaxNorm(Msg.of("%s, max_norm 1", d.what()), 1.0))) {
                             Result r = clip(a, c);
-                            near("the returned norm (" + c.what() + ")", 0, r.total(), 0, 0);
-                            expectGrads("the gradient", c, original(c), r.after(), 0);
+                            near(Msg.of("the returned norm (%s)", c.what()), 0, r.total(), 0, 0);
+                            expectGrads(Msg.of("the gradient"), c, original(c), r.after(), 0);
                         }
                     }),
             Check.of("max_norm 0: every gradient becomes 0, the norm before is returned", 1,
@@ -276,11 +276,11 @@ public class ClipGradNormExerciseTest {
                             + "calls the part): the factor 0 / (total_norm + 1e-6) is 0, below 1, so every gradient "
                             + "is scaled to 0, as torch's clip_grad_norm_ does.",
                     a -> {
-                        for (Case c : List.of(fixture(CLIP_1), drawn("to clip", scale(), 1, 1))) {
-                            Case zero = c.withMaxNorm(c.what().replaceAll("max_norm [^,)]*", "max_norm 0"), 0.0);
+                        for (Case c : List.of(fixture(CLIP_1), drawn(Msg.of("to clip"), scale(), 1, 1))) {
+                            Case zero = c.withMaxNorm(Msg.edit(c.what(), "max_norm [^,)]*", "max_norm 0"), 0.0);
                             Result r = clip(a, zero);
                             expectTotal(zero, r);
-                            expectGrads("the gradient", zero, r.expected(), r.after(), 0);
+                            expectGrads(Msg.of("the gradient"), zero, r.expected(), r.after(), 0);
                         }
                     })),
             new Exercise.Mistake("ClipGradNormZeroMeansOff", "max_norm 0",

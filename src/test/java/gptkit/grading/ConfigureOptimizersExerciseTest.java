@@ -108,11 +108,11 @@ public class ConfigureOptimizersExerciseTest {
     /** The part's groups for these parameters: not null, two of them, each with its map. */
     static List<AdamW.ParamGroup> groups(Api a, Map<String, NDArray> ps, double wd) {
         List<AdamW.ParamGroup> g = a.create().configureOptimizers(ps, wd);
-        that(g != null, "configureOptimizers returned null");
-        that(g.size() == 2, "configureOptimizers returned " + g.size()
-                + " groups; nanoGPT makes two: decayed, then not decayed");
+        that(g != null, Msg.of("configureOptimizers returned null"));
+        that(g.size() == 2, Msg.of("configureOptimizers returned %s groups; nanoGPT makes two: decayed, then not "
+                + "decayed", g.size()));
         for (AdamW.ParamGroup x : g) {
-            that(x != null && x.params() != null, "a group (or its params map) is null");
+            that(x != null && x.params() != null, Msg.of("a group (or its params map) is null"));
         }
         return g;
     }
@@ -122,10 +122,10 @@ public class ConfigureOptimizersExerciseTest {
         List<AdamW.ParamGroup> g = groups(a, ps, wd);
         ps.forEach((n, p) -> {
             if (p.getShape().dimension() >= 2) {
-                that(g.get(0).params().containsKey(n), n + " (shape " + p.getShape()
-                        + ") is missing from the first group, the decayed one (" + what + ")");
-                that(!g.get(1).params().containsKey(n), n + " (shape " + p.getShape()
-                        + ") is in the second group, the not decayed one (" + what + ")");
+                that(g.get(0).params().containsKey(n), Msg.of("%s (shape %s) is missing from the first group, the "
+                        + "decayed one (%s)", n, p.getShape(), what));
+                that(!g.get(1).params().containsKey(n), Msg.of("%s (shape %s) is in the second group, the not "
+                        + "decayed one (%s)", n, p.getShape(), what));
             }
         });
     }
@@ -135,10 +135,10 @@ public class ConfigureOptimizersExerciseTest {
         List<AdamW.ParamGroup> g = groups(a, ps, wd);
         ps.forEach((n, p) -> {
             if (p.getShape().dimension() < 2) {
-                that(g.get(1).params().containsKey(n), n + " (shape " + p.getShape()
-                        + ") is missing from the second group, the not decayed one (" + what + ")");
-                that(!g.get(0).params().containsKey(n), n + " (shape " + p.getShape()
-                        + ") is in the first group, the decayed one (" + what + ")");
+                that(g.get(1).params().containsKey(n), Msg.of("%s (shape %s) is missing from the second group, the "
+                        + "not decayed one (%s)", n, p.getShape(), what));
+                that(!g.get(0).params().containsKey(n), Msg.of("%s (shape %s) is in the first group, the decayed "
+                        + "one (%s)", n, p.getShape(), what));
             }
         });
     }
@@ -146,9 +146,9 @@ public class ConfigureOptimizersExerciseTest {
     /** The first group has weightDecay, the second 0.0. */
     static void decays(Api a, Map<String, NDArray> ps, double wd) {
         List<AdamW.ParamGroup> g = groups(a, ps, wd);
-        that(g.get(0).weightDecay() == wd && g.get(1).weightDecay() == 0.0, String.format(
-                "the groups' weight decays are [%s, %s] for weight_decay %s; expected [%s, 0.0]: decayed group first",
-                g.get(0).weightDecay(), g.get(1).weightDecay(), wd, wd));
+        that(g.get(0).weightDecay() == wd && g.get(1).weightDecay() == 0.0, Msg.of("the groups' weight decays are "
+                + "[%s, %s] for weight_decay %s; expected [%s, 0.0]: decayed group first", g.get(0).weightDecay(),
+                g.get(1).weightDecay(), wd, wd));
     }
 
     /** Each group holds the library's names, in the params' order, as the same NDArray objects. */
@@ -158,12 +158,12 @@ public class ConfigureOptimizersExerciseTest {
         for (int i = 0; i < 2; i++) {
             List<String> got = new ArrayList<>(g.get(i).params().keySet());
             List<String> names = new ArrayList<>(want.get(i).params().keySet());
-            that(got.equals(names), "group " + i + " holds " + got + ", expected " + names
-                    + " (the params' order; " + what + ")");
+            that(got.equals(names), Msg.of("group %s holds %s, expected %s (the params' order; %s)", i, got, names,
+                    what));
             for (String n : names) {
-                that(g.get(i).params().get(n) == ps.get(n), "group " + i + " holds another tensor for " + n
-                        + " than the params map: the groups must hold the model's own tensors, which the "
-                        + "optimizer updates in place, not copies");
+                that(g.get(i).params().get(n) == ps.get(n), Msg.of("group %s holds another tensor for %s than the "
+                        + "params map: the groups must hold the model's own tensors, which the optimizer updates "
+                        + "in place, not copies", i, n));
             }
         }
     }
@@ -185,9 +185,9 @@ public class ConfigureOptimizersExerciseTest {
                             + "wte and wpe, goes into the first group.",
                     a -> {
                         try (NDManager m = manager()) {
-                            decayed(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            decayed(a, fixture(m, "bias"), 0.1, Msg.of("nanoGPT's GPT with biases"));
                             Map<String, NDArray> ps = drawn(m);
-                            decayed(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                            decayed(a, ps, drawnDecay(), Msg.of("drawn: %s", describe(ps)));
                         }
                     }),
             Check.of("biases and LayerNorm gains (dim < 2) are in the second group, not decayed", 3,
@@ -195,9 +195,9 @@ public class ConfigureOptimizersExerciseTest {
                             + "'weight' but is a vector, and decaying it towards 0 switches the layer off.",
                     a -> {
                         try (NDManager m = manager()) {
-                            notDecayed(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            notDecayed(a, fixture(m, "bias"), 0.1, Msg.of("nanoGPT's GPT with biases"));
                             Map<String, NDArray> ps = drawn(m);
-                            notDecayed(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                            notDecayed(a, ps, drawnDecay(), Msg.of("drawn: %s", describe(ps)));
                         }
                     }),
             Check.of("two groups, decayed first: weight decays [weightDecay, 0.0]", 2,
@@ -214,9 +214,9 @@ public class ConfigureOptimizersExerciseTest {
                             + "two LinkedHashMaps as it is: the optimizer updates the model's own tensors in place.",
                     a -> {
                         try (NDManager m = manager()) {
-                            sameTensorsInOrder(a, fixture(m, "bias"), 0.1, "nanoGPT's GPT with biases");
+                            sameTensorsInOrder(a, fixture(m, "bias"), 0.1, Msg.of("nanoGPT's GPT with biases"));
                             Map<String, NDArray> ps = drawn(m);
-                            sameTensorsInOrder(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                            sameTensorsInOrder(a, ps, drawnDecay(), Msg.of("drawn: %s", describe(ps)));
                         }
                     }),
             Check.of("a model without biases, and a scalar parameter (0 dims): not decayed", 2,
@@ -225,10 +225,10 @@ public class ConfigureOptimizersExerciseTest {
                         try (NDManager m = manager()) {
                             Map<String, NDArray> ps = fixture(m, "nobias");
                             ps.put("logit_scale", m.zeros(new Shape()));
-                            all(a, ps, 0.1, "nanoGPT's GPT without biases, and a scalar");
+                            all(a, ps, 0.1, Msg.of("nanoGPT's GPT without biases, and a scalar"));
                             Map<String, NDArray> d = drawn(m);
                             d.put("temperature", m.zeros(new Shape()));
-                            all(a, d, drawnDecay(), "drawn: " + describe(d));
+                            all(a, d, drawnDecay(), Msg.of("drawn: %s", describe(d)));
                         }
                     }),
             Check.of("drawn names and shapes that mislead a rule by name, drawn weight decays", 2,
@@ -238,7 +238,7 @@ public class ConfigureOptimizersExerciseTest {
                         try (NDManager m = manager()) {
                             for (int i = 0; i < 3; i++) {
                                 Map<String, NDArray> ps = drawn(m);
-                                all(a, ps, drawnDecay(), "drawn: " + describe(ps));
+                                all(a, ps, drawnDecay(), Msg.of("drawn: %s", describe(ps)));
                             }
                         }
                     })),

@@ -60,7 +60,7 @@ public class CrossEntropyExerciseTest {
             System.arraycopy(Fixtures.floats(rows.get(n).getAsJsonArray()), 0, logits, n * v, v);
         }
         // torch's (6, V) rows as a (2, 3, V) batch: the part sees what the model gives
-        return new Case("the fixture's '" + name + "' logits", logits, new Shape(2, rows.size() / 2, v),
+        return new Case(Msg.of("the fixture's '%s' logits", name), logits, new Shape(2, rows.size() / 2, v),
                 Fixtures.longs(c.getAsJsonArray("targets")));
     }
 
@@ -97,8 +97,8 @@ public class CrossEntropyExerciseTest {
                 targets[(kept + 1 + r.nextInt(targets.length - 1)) % targets.length] = -1;
             }
         }
-        String what = String.format("drawn logits (B=%d, T=%d, V=%d, around %.0f, spread %.1f%s)", b, t, v, offset,
-                scale, ignored > 0 ? ", some targets -1" : "");
+        String what = Msg.of("drawn logits (B=%d, T=%d, V=%d, around %.0f, spread %.1f%s)", b, t, v, offset, scale,
+                ignored > 0 ? Msg.of(", some targets -1") : "");
         return new Case(what, logits, new Shape(b, t, v), targets);
     }
 
@@ -118,13 +118,14 @@ public class CrossEntropyExerciseTest {
             logits.setRequiresGradient(true);
             NDArray targets = m.create(c.targets(), new Shape(c.shape().get(0), c.shape().get(1)));
             NDArray out = loss.loss(logits, targets);
-            that(out != null, "loss returned null");
+            that(out != null, Msg.of("loss returned null"));
             double value = out.toType(DataType.FLOAT64, false).toDoubleArray()[0];
             Result r0 = new Result(value, out.getDataType(), out.getShape(), null);
             if (gc) {
                 collectGarbage();
             }
-            that(out.getShape().size() == 1, "the loss must be a scalar (one value), its shape is " + out.getShape());
+            that(out.getShape().size() == 1, Msg.of("the loss must be a scalar (one value), its shape is %s",
+                    out.getShape()));
             Autograd.backward(out);
             NDArray g = logits.getGradient();
             float[] grad = g == null ? null : g.toType(DataType.FLOAT32, false).toFloatArray();
@@ -162,7 +163,7 @@ public class CrossEntropyExerciseTest {
 
     static void expectLoss(Api a, Case c, double expected) throws InterruptedException {
         Result got = run(a.create(), c, DataType.FLOAT32, false);
-        near("the loss on " + c.name(), expected, got.loss(), 1e-5, 1e-6);
+        near(Msg.of("the loss on %s", c.name()), expected, got.loss(), 1e-5, 1e-6);
     }
 
     static void expectLoss(Api a, Case c) throws InterruptedException {
@@ -174,13 +175,13 @@ public class CrossEntropyExerciseTest {
     }
 
     static void expectGrad(Case c, float[] expected, Result got, double rtol, double atol) {
-        that(got.grad() != null, "the logits got no gradient from backward(loss): build the loss from NDArray "
-                + "operations on the logits, not from a Java number");
+        that(got.grad() != null, Msg.of("the logits got no gradient from backward(loss): build the loss from "
+                + "NDArray operations on the logits, not from a Java number"));
         int v = (int) c.v();
         for (int n = 0; n < c.positions(); n++) {
             float[] want = Arrays.copyOfRange(expected, n * v, (n + 1) * v);
             float[] have = Arrays.copyOfRange(got.grad(), n * v, (n + 1) * v);
-            near("d loss / d logits at position " + n + " (target " + c.targets()[n] + ") of " + c.name(), want,
+            near(Msg.of("d loss / d logits at position %s (target %s) of %s", n, c.targets()[n], c.name()), want,
                     have, rtol, atol);
         }
     }
@@ -206,7 +207,7 @@ public class CrossEntropyExerciseTest {
                             float[] logits = new float[2 * 3 * v];
                             Arrays.fill(logits, level);
                             long[] targets = {0, v - 1, r.nextInt(v), r.nextInt(v), r.nextInt(v), r.nextInt(v)};
-                            expectLoss(a, new Case(String.format("logits all %.3f over %d tokens", level, v), logits,
+                            expectLoss(a, new Case(Msg.of("logits all %.3f over %d tokens", level, v), logits,
                                     new Shape(2, 3, v), targets), Math.log(v));
                         }
                     }),
@@ -231,7 +232,7 @@ public class CrossEntropyExerciseTest {
                             System.arraycopy(one.targets(), 0, targets, k * one.positions(), one.positions());
                         }
                         double expected = library(one, DataType.FLOAT32).loss();
-                        expectLoss(a, new Case(copies + " copies of " + one.name(), logits,
+                        expectLoss(a, new Case(Msg.of("%s copies of %s", copies, one.name()), logits,
                                 new Shape(one.shape().get(0) * copies, one.shape().get(1), one.v()), targets), expected);
                     }),
             Check.of("targets of -1 are left out (ignore_index=-1), and the mean is over the rest", 2,
@@ -276,10 +277,10 @@ public class CrossEntropyExerciseTest {
                         for (int k = 0; k < 3; k++) {
                             Case c = drawn(2, 3, 0);   // every target counts: this check is about float16
                             Result got = run(a.create(), c, DataType.FLOAT16, false);
-                            that(got.type() == DataType.FLOAT32, "the loss of float16 logits is " + got.type()
-                                    + ", expected float32");
+                            that(got.type() == DataType.FLOAT32, Msg.of("the loss of float16 logits is %s, "
+                                    + "expected float32", got.type()));
                             Result want = library(c, DataType.FLOAT16);
-                            near("the loss on " + c.name() + " in float16", want.loss(), got.loss(), 1e-5, 1e-6);
+                            near(Msg.of("the loss on %s in float16", c.name()), want.loss(), got.loss(), 1e-5, 1e-6);
                             expectGrad(c, want.grad(), got, 1e-2, 1e-5);
                         }
                     })),

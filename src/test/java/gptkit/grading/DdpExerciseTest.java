@@ -48,8 +48,9 @@ public class DdpExerciseTest {
         }
 
         String describe() {
-            return world + " rank(s), " + shapes.length + " gradient(s) of shapes " + Arrays.toString(shapes)
-                    + (calls() > 1 ? ", " + calls() + " calls" : "") + (viaGrad ? ", as handles on .grad" : "");
+            return Msg.of("%s rank(s), %s gradient(s) of shapes %s%s%s", world, shapes.length,
+                    Arrays.toString(shapes),
+                    (calls() > 1 ? Msg.of(", %d calls", calls()) : ""), (viaGrad ? Msg.of(", as handles on .grad") : ""));
         }
 
         /** The element-wise mean over ranks, in double. */
@@ -152,8 +153,8 @@ public class DdpExerciseTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            that(!t.isAlive(), run.describe() + ": " + t.getName() + " did not finish (are all ranks making the same "
-                    + "all-reduce calls?)");
+            that(!t.isAlive(), Msg.of("%s: %s did not finish (are all ranks making the same all-reduce calls?)",
+                    run.describe(), t.getName()));
         }
         for (Throwable e : errors) {
             if (e instanceof RuntimeException re) {
@@ -175,15 +176,15 @@ public class DdpExerciseTest {
         for (int c = 0; c < run.calls(); c++) {
             for (int t = 0; t < run.shapes().length; t++) {
                 float[] want = run.mean(c, t);
-                String call = run.calls() > 1 ? " at call " + (c + 1) : "";
+                String call = run.calls() > 1 ? Msg.of(" at call %s", (c + 1)) : "";
                 for (int k = 0; k < run.world(); k++) {
                     // 1e-6 absolute: float32 sums of values near 1 that cancel round at a few 1e-7
-                    near(run.describe() + ": rank " + k + "'s gradient " + t + call + " (the mean over ranks)", want,
+                    near(Msg.of("%s: rank %s's gradient %s%s (the mean over ranks)", run.describe(), k, t, call), want,
                             res.after()[c][k][t], 1e-6, 1e-6);
                 }
                 for (int k = 1; k < run.world(); k++) {
-                    that(Arrays.equals(res.after()[c][0][t], res.after()[c][k][t]), run.describe() + ": ranks 0 and "
-                            + k + " hold different gradients " + t + call + ": every rank must step alike");
+                    that(Arrays.equals(res.after()[c][0][t], res.after()[c][k][t]), Msg.of("%s: ranks 0 and %s "
+                            + "hold different gradients %s%s: every rank must step alike", run.describe(), k, t, call));
                 }
             }
         }
@@ -206,9 +207,9 @@ public class DdpExerciseTest {
         Result res = run(a, run);
         for (int c = 0; c < run.calls(); c++) {
             for (int k = 0; k < run.world(); k++) {
-                that(res.counts()[c][k] == c + 1, run.describe() + ": rank " + k + " made " + res.counts()[c][k]
-                        + " all-reduce(s) in " + (c + 1) + " call(s) of averageGradients; expected " + (c + 1)
-                        + " (one bucket per call)");
+                that(res.counts()[c][k] == c + 1, Msg.of("%s: rank %s made %s all-reduce(s) in %s call(s) of "
+                        + "averageGradients; expected %s (one bucket per call)", run.describe(), k,
+                        res.counts()[c][k], (c + 1), (c + 1)));
             }
         }
     }
@@ -253,10 +254,10 @@ public class DdpExerciseTest {
                             Run run = draw(r, 1, n, 1, false);
                             Result res = run(a, run);
                             for (int t = 0; t < n; t++) {
-                                near(run.describe() + ": gradient " + t, run.values()[0][0][t], res.after()[0][0][t], 0, 0);
+                                near(Msg.of("%s: gradient %s", run.describe(), t), run.values()[0][0][t], res.after()[0][0][t], 0, 0);
                             }
-                            that(res.counts()[0][0] <= 1, run.describe() + ": " + res.counts()[0][0]
-                                    + " all-reduces for one call; at most one");
+                            that(res.counts()[0][0] <= 1, Msg.of("%s: %s all-reduces for one call; at most one",
+                                    run.describe(), res.counts()[0][0]));
                         }
                     }),
             Check.of("drawn world sizes, gradient counts, shapes and values, several steps", 2,
@@ -277,11 +278,11 @@ public class DdpExerciseTest {
                         Run run = draw(r, 2 + r.nextInt(3), 1 + r.nextInt(3), 1, false);
                         Result res = run(a, run);
                         for (int k = 0; k < run.world(); k++) {
-                            that(res.ranks()[k] == k, "rank() on rank " + k + " gave " + res.ranks()[k]);
-                            that(res.worlds()[k] == run.world(), "worldSize() on rank " + k + " gave "
-                                    + res.worlds()[k] + ", expected " + run.world());
-                            that(res.ddpCounts()[0][k] == res.counts()[0][k], "allReduceCount() on rank " + k + " gave "
-                                    + res.ddpCounts()[0][k] + ", the collective's is " + res.counts()[0][k]);
+                            that(res.ranks()[k] == k, Msg.of("rank() on rank %s gave %s", k, res.ranks()[k]));
+                            that(res.worlds()[k] == run.world(), Msg.of("worldSize() on rank %s gave %s, expected "
+                                    + "%s", k, res.worlds()[k], run.world()));
+                            that(res.ddpCounts()[0][k] == res.counts()[0][k], Msg.of("allReduceCount() on rank %s "
+                                    + "gave %s, the collective's is %s", k, res.ddpCounts()[0][k], res.counts()[0][k]));
                         }
                     })),
             new Exercise.Mistake("DdpSums", "after averageGradients",

@@ -45,7 +45,7 @@ public class EstimateLossExerciseTest {
         EvalModel m = new EvalModel(s);
         try (Autograd rec = Autograd.record()) {
             Losses out = a.create().estimateLoss(m, evalIters);
-            that(out != null, "estimateLoss returned null (eval_iters " + evalIters + ")");
+            that(out != null, Msg.of("estimateLoss returned null (eval_iters %s)", evalIters));
             return new Run(m, s, evalIters, out, EvalModel.gradMode());
         }
     }
@@ -66,16 +66,16 @@ public class EstimateLossExerciseTest {
                         for (Run r : runs(a, 5)) {
                             for (String s : new String[] {"train", "val"}) {
                                 long n = r.model().count(s);
-                                that(n == r.evalIters(), "model.loss(\"" + s + "\") was called " + n + " times for "
-                                        + r.what() + ": each of the eval_iters losses needs its own batch");
+                                that(n == r.evalIters(), Msg.of("model.loss(\"%s\") was called %s times for %s: "
+                                        + "each of the eval_iters losses needs its own batch", s, n, r.what()));
                             }
                             // either entry may hold a split's mean here; which one is the next check's business
                             for (String s : new String[] {"train", "val"}) {
                                 double want = r.mean(s);
                                 boolean found = Math.abs(r.out().train() - want) <= R * Math.abs(want)
                                         || Math.abs(r.out().val() - want) <= R * Math.abs(want);
-                                that(found, String.format("the mean of the %d %s losses is %.9g, but the result is "
-                                        + "%s (%s)", r.evalIters(), s, want, r.out(), r.what()));
+                                that(found, Msg.of("the mean of the %d %s losses is %.9g, but the result is %s (%s)",
+                                        r.evalIters(), s, want, r.out(), r.what()));
                             }
                         }
                     }),
@@ -84,11 +84,11 @@ public class EstimateLossExerciseTest {
                             + "model.loss(\"val\"): new Losses(train, val), in that order.",
                     a -> {
                         for (Run r : runs(a, 3)) {
-                            that(r.model().count("train") > 0 && r.model().count("val") > 0, "expected batches of "
-                                    + "both splits, got " + r.model().count("train") + " train and "
-                                    + r.model().count("val") + " val (" + r.what() + ")");
-                            near("the train entry (" + r.what() + ")", r.mean("train"), r.out().train(), R, 0);
-                            near("the val entry (" + r.what() + ")", r.mean("val"), r.out().val(), R, 0);
+                            that(r.model().count("train") > 0 && r.model().count("val") > 0, Msg.of("expected "
+                                    + "batches of both splits, got %s train and %s val (%s)",
+                                    r.model().count("train"), r.model().count("val"), r.what()));
+                            near(Msg.of("the train entry (%s)", r.what()), r.mean("train"), r.out().train(), R, 0);
+                            near(Msg.of("the val entry (%s)", r.what()), r.mean("val"), r.out().val(), R, 0);
                         }
                     }),
             Check.of("eval mode while evaluating (dropout off)", 2,
@@ -96,10 +96,10 @@ public class EstimateLossExerciseTest {
                             + "estimate noisy and too high.",
                     a -> {
                         for (Run r : runs(a, 4)) {
-                            that(!r.model().calls.isEmpty(), "model.loss was never called (" + r.what() + ")");
+                            that(!r.model().calls.isEmpty(), Msg.of("model.loss was never called (%s)", r.what()));
                             long inTraining = r.model().calls.stream().filter(EvalModel.Call::training).count();
-                            that(inTraining == 0, inTraining + " of " + r.model().calls.size()
-                                    + " losses were computed in training mode (" + r.what() + ")");
+                            that(inTraining == 0, Msg.of("%s of %s losses were computed in training mode (%s)",
+                                    inTraining, r.model().calls.size(), r.what()));
                         }
                     }),
             Check.of("no gradients recorded: every loss inside no_grad, closed afterwards", 2,
@@ -107,20 +107,21 @@ public class EstimateLossExerciseTest {
                             + "built, no activations held; try-with-resources turns recording back on at the end.",
                     a -> {
                         for (Run r : runs(a, 4)) {
-                            that(!r.model().calls.isEmpty(), "model.loss was never called (" + r.what() + ")");
+                            that(!r.model().calls.isEmpty(), Msg.of("model.loss was never called (%s)", r.what()));
                             long recorded = r.model().calls.stream().filter(EvalModel.Call::gradMode).count();
-                            that(recorded == 0, recorded + " of " + r.model().calls.size() + " losses were computed "
-                                    + "while the engine recorded gradients: outside a no_grad block (" + r.what() + ")");
-                            that(r.gradModeAfter(), "gradients were still off after estimateLoss returned: the no_grad "
-                                    + "block was left open, and the next training step would not learn (" + r.what()
-                                    + ")");
+                            that(recorded == 0, Msg.of("%s of %s losses were computed while the engine recorded "
+                                    + "gradients: outside a no_grad block (%s)", recorded, r.model().calls.size(),
+                                    r.what()));
+                            that(r.gradModeAfter(), Msg.of("gradients were still off after estimateLoss returned: "
+                                    + "the no_grad block was left open, and the next training step would not learn "
+                                    + "(%s)", r.what()));
                         }
                     }),
             Check.of("training mode again afterwards", 2,
                     "end with model.train(true), nanoGPT's model.train(): otherwise training goes on without dropout.",
                     a -> {
                         for (Run r : runs(a, 2)) {
-                            that(r.model().training, "the model was left in eval mode (" + r.what() + ")");
+                            that(r.model().training, Msg.of("the model was left in eval mode (%s)", r.what()));
                         }
                     }),
             Check.of("a batch that throws: training mode and gradient recording come back all the same", 1,
@@ -137,7 +138,7 @@ public class EstimateLossExerciseTest {
                             }
                             return base.loss(split, k);
                         });
-                        String what = "eval_iters " + evalIters + ", batch " + failAt + " of 'val' threw";
+                        String what = Msg.of("eval_iters %s, batch %s of 'val' threw", evalIters, failAt);
                         try (Autograd rec = Autograd.record()) {
                             try {
                                 a.create().estimateLoss(m, evalIters);
@@ -146,9 +147,9 @@ public class EstimateLossExerciseTest {
                             } catch (RuntimeException e) {
                                 // expected: the batch's error goes on to the trainer
                             }
-                            that(m.training, "the model was left in eval mode (" + what + "): model.train(true) "
-                                    + "was skipped by the exception");
-                            that(EvalModel.gradMode(), "gradient recording was left off (" + what + ")");
+                            that(m.training, Msg.of("the model was left in eval mode (%s): model.train(true) was "
+                                    + "skipped by the exception", what));
+                            that(EvalModel.gradMode(), Msg.of("gradient recording was left off (%s)", what));
                         }
                     })),
             new Exercise.Mistake("EstimateLossTrainNotInFinally", "a batch that throws",

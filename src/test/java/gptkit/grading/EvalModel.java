@@ -78,7 +78,7 @@ final class EvalModel implements LossEstimator.Model {
     @Override
     public double loss(String split) {
         if (!"train".equals(split) && !"val".equals(split)) {
-            throw new AssertionError("model.loss(\"" + split + "\"): the splits are \"train\" and \"val\"");
+            throw new AssertionError(Msg.of("model.loss(\"%s\"): the splits are \"train\" and \"val\"", split));
         }
         double l = script.loss(split, (int) count(split)); // a fresh batch each call
         calls.add(new Call(split, training, JniUtils.isGradMode(), l));

@@ -16,7 +16,7 @@ public final class Expect {
     public static void near(String what, double expected, double actual, double rtol, double atol) {
         if (!(Math.abs(actual - expected) <= atol + rtol * Math.abs(expected))) {
             String[] v = digits(actual, expected);
-            throw new AssertionError(String.format("%s is %s, expected %s (tolerance %.1g + %.1g relative)",
+            throw new AssertionError(Msg.of("%s is %s, expected %s (tolerance %.1g + %.1g relative)",
                     what, v[0], v[1], atol, rtol));
         }
     }
@@ -29,7 +29,7 @@ public final class Expect {
         String a = String.format("%.9g", actual);
         String e = String.format("%.9g", expected);
         if (a.equals(e)) {
-            a = String.format("%.17g (%.3g from the expected value)", actual, actual - expected);
+            a = Msg.of("%.17g (%.3g from the expected value)", actual, actual - expected);
             e = String.format("%.17g", expected);
         }
         return new String[] {a, e};
@@ -37,11 +37,13 @@ public final class Expect {
 
     public static void near(String what, float[] expected, float[] actual, double rtol, double atol) {
         if (actual == null || actual.length != expected.length) {
-            throw new AssertionError(what + " has " + (actual == null ? "no" : actual.length)
-                    + " values, expected " + expected.length);
+            throw new AssertionError(actual == null ? Msg.of("%s has no values, expected %d", what, expected.length)
+                    : Msg.of("%s has %d values, expected %d", what, actual.length, expected.length));
         }
         for (int i = 0; i < expected.length; i++) {
-            near(what + "[" + i + "]", expected[i], actual[i], rtol, atol);
+            if (!(Math.abs(actual[i] - expected[i]) <= atol + rtol * Math.abs(expected[i]))) { // the name only on failure
+                near(Msg.of("%s[%d]", what, i), expected[i], actual[i], rtol, atol);
+            }
         }
     }
 
@@ -54,8 +56,8 @@ public final class Expect {
         } catch (NotImplementedYet e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new AssertionError(what + " threw " + e + " instead of an IllegalArgumentException");
+            throw new AssertionError(Msg.of("%s threw %s instead of an IllegalArgumentException", what, e));
         }
-        throw new AssertionError(what + " was accepted; it must throw an IllegalArgumentException");
+        throw new AssertionError(Msg.of("%s was accepted; it must throw an IllegalArgumentException", what));
     }
 }

@@ -94,35 +94,34 @@ public class GetBatchExerciseTest {
     /** x and y of the part, after checking they are two arrays. */
     static NDList batch(Api a, TokenFile data, int block, int batch, java.util.random.RandomGenerator rng, NDManager m) {
         NDList xy = a.create().getBatch(data, block, batch, rng, m);
-        that(xy != null && xy.size() == 2, "getBatch must return an NDList of two arrays, x then y; it returned "
-                + (xy == null ? "null" : xy.size() + " arrays"));
+        that(xy != null && xy.size() == 2, Msg.of("getBatch must return an NDList of two arrays, x then y; it "
+                + "returned %s", (xy == null ? "null" : Msg.of("%d arrays", xy.size()))));
         return xy;
     }
 
     static String what(int len, int block, int batch) {
-        return String.format("(%d tokens, block_size %d, batch_size %d)", len, block, batch);
+        return Msg.of("(%d tokens, block_size %d, batch_size %d)", len, block, batch);
     }
 
     /** Checks rows of x and y on position tokens; returns the start offsets read off x. */
     static long[] windows(NDList xy, int len, int block, int batch, boolean checkY) {
         long[] x = xy.get(0).toType(DataType.INT64, false).toLongArray();
         long[] y = xy.get(1).toType(DataType.INT64, false).toLongArray();
-        that(x.length == batch * block && y.length == batch * block, String.format(
-                "x and y must hold batch_size * block_size = %d tokens; they hold %d and %d", batch * block, x.length,
-                y.length));
+        that(x.length == batch * block && y.length == batch * block, Msg.of("x and y must hold batch_size * "
+                + "block_size = %d tokens; they hold %d and %d", batch * block, x.length, y.length));
         long[] ix = new long[batch];
         for (int b = 0; b < batch; b++) {
             long i = x[b * block];
             ix[b] = i;
-            that(i >= 0 && i < len - block, String.format("row %d of x starts at offset %d %s: the valid starts are "
-                    + "0 to len(data) - block_size - 1 = %d (y's window must end on the last token at the latest)",
-                    b, i, what(len, block, batch), len - block - 1));
+            that(i >= 0 && i < len - block, Msg.of("row %d of x starts at offset %d %s: the valid starts are 0 to "
+                    + "len(data) - block_size - 1 = %d (y's window must end on the last token at the latest)", b, i,
+                    what(len, block, batch), len - block - 1));
             for (int t = 0; t < block; t++) {
-                that(x[b * block + t] == i + t, String.format("x[%d] is not one window of the data: it is %s %s",
-                        b, Arrays.toString(Arrays.copyOfRange(x, b * block, (b + 1) * block)), what(len, block, batch)));
+                that(x[b * block + t] == i + t, Msg.of("x[%d] is not one window of the data: it is %s %s", b,
+                        Arrays.toString(Arrays.copyOfRange(x, b * block, (b + 1) * block)), what(len, block, batch)));
                 if (checkY) {
-                    that(y[b * block + t] == i + t + 1, String.format("y[%d][%d] is token %d, expected %d, the one "
-                            + "after x[%d][%d] = %d %s", b, t, y[b * block + t], i + t + 1, b, t, i + t,
+                    that(y[b * block + t] == i + t + 1, Msg.of("y[%d][%d] is token %d, expected %d, the one after "
+                            + "x[%d][%d] = %d %s", b, t, y[b * block + t], i + t + 1, b, t, i + t,
                             what(len, block, batch)));
                 }
             }
@@ -147,13 +146,13 @@ public class GetBatchExerciseTest {
                             for (int k = 0; k < 2; k++) {
                                 NDArray v = xy.get(k);
                                 String name = k == 0 ? "x" : "y";
-                                that(v.getShape().equals(new Shape(batch, block)), String.format(
-                                        "%s has shape %s, expected (batch_size, block_size) = (%d, %d)", name,
-                                        v.getShape(), batch, block));
-                                that(v.getDataType() == DataType.INT64, name + " is " + v.getDataType()
-                                        + ", expected int64 (create it from a long[])");
-                                that(v.getManager() == m, name + " was not made with the manager getBatch is handed "
-                                        + "(it would never be freed)");
+                                that(v.getShape().equals(new Shape(batch, block)), Msg.of("%s has shape %s, "
+                                        + "expected (batch_size, block_size) = (%d, %d)", name, v.getShape(), batch,
+                                        block));
+                                that(v.getDataType() == DataType.INT64, Msg.of("%s is %s, expected int64 (create "
+                                        + "it from a long[])", name, v.getDataType()));
+                                that(v.getManager() == m, Msg.of("%s was not made with the manager getBatch is "
+                                        + "handed (it would never be freed)", name));
                             }
                         }
                     }),
@@ -194,8 +193,8 @@ public class GetBatchExerciseTest {
                             }
                         }
                         for (int i = 0; i < seen.length; i++) {
-                            that(seen[i], String.format("start %d never came out in 400 draws %s: every start from 0 "
-                                    + "to len(data) - block_size - 1 = %d must be drawn", i, what(len, block, 8),
+                            that(seen[i], Msg.of("start %d never came out in 400 draws %s: every start from 0 to "
+                                    + "len(data) - block_size - 1 = %d must be drawn", i, what(len, block, 8),
                                     len - block - 1));
                         }
                     }),
@@ -217,14 +216,14 @@ public class GetBatchExerciseTest {
                                     for (int j = 0; j < 2; j++) {
                                         that(Arrays.equals(want.get(j).toLongArray(),
                                                         got.get(j).toType(DataType.INT64, false).toLongArray()),
-                                                String.format("%s of call %d %s, generator seeded %d, differs from "
-                                                        + "the batch of the trainer's draws", j == 0 ? "x" : "y",
+                                                Msg.of("%s of call %d %s, generator seeded %d, differs from the "
+                                                        + "batch of the trainer's draws", j == 0 ? "x" : "y",
                                                         call + 1, what(len, block, batch), seed));
                                     }
                                 }
-                                that(mine.nextLong() == twin.nextLong(), String.format("the batches are right but "
-                                        + "getBatch took another number of draws from the generator than batch_size "
-                                        + "%s: the next batch would differ", what(len, block, batch)));
+                                that(mine.nextLong() == twin.nextLong(), Msg.of("the batches are right but "
+                                        + "getBatch took another number of draws from the generator than "
+                                        + "batch_size %s: the next batch would differ", what(len, block, batch)));
                             }
                         }
                     }),
@@ -235,7 +234,7 @@ public class GetBatchExerciseTest {
                         int block = 2 + Grader.random().nextInt(60);
                         for (int len : new int[] {block, block - 1}) {
                             try (Tokens d = positions(len); NDManager m = manager()) {
-                                Expect.rejects(String.format("getBatch of %d tokens with block_size %d", len, block),
+                                Expect.rejects(Msg.of("getBatch of %d tokens with block_size %d", len, block),
                                         () -> a.create().getBatch(d.file, block, 4, new SplittableRandom(1), m));
                             }
                         }

@@ -53,8 +53,8 @@ public class GetLrExerciseTest {
     static void expect(Api a, TrainConfig c, int... its) {
         LrSchedule s = a.create(c);
         for (int it : its) {
-            near(String.format("lr(%d) with learning_rate %.3g, warmup_iters %d, lr_decay_iters %d, min_lr %.3g", it,
-                            c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
+            near(Msg.of("lr(%d) with learning_rate %.3g, warmup_iters %d, lr_decay_iters %d, min_lr %.3g", it,
+                    c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
                     gptkit.train.GetLr.getLr(it, c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
                     s.lr(it), R, 1e-18);
         }

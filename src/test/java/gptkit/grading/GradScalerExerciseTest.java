@@ -129,13 +129,13 @@ public class GradScalerExerciseTest {
     }
 
     static void sameState(String what, State expected, State actual) {
-        that(actual != null, what + ": state() returned null");
-        that(actual.scale() == expected.scale(), what + ": the scale is " + fmt(actual.scale()) + ", expected "
-                + fmt(expected.scale()));
-        that(actual.growthTracker() == expected.growthTracker(), what + ": the growth tracker (clean steps counted) is "
-                + actual.growthTracker() + ", expected " + expected.growthTracker());
-        that(actual.skippedSteps() == expected.skippedSteps(), what + ": skipped steps are " + actual.skippedSteps()
-                + ", expected " + expected.skippedSteps());
+        that(actual != null, Msg.of("%s: state() returned null", what));
+        that(actual.scale() == expected.scale(), Msg.of("%s: the scale is %s, expected %s", what, fmt(actual.scale()),
+                fmt(expected.scale())));
+        that(actual.growthTracker() == expected.growthTracker(), Msg.of("%s: the growth tracker (clean steps "
+                + "counted) is %s, expected %s", what, actual.growthTracker(), expected.growthTracker()));
+        that(actual.skippedSteps() == expected.skippedSteps(), Msg.of("%s: skipped steps are %s, expected %s", what,
+                actual.skippedSteps(), expected.skippedSteps()));
     }
 
     /** One iteration as the trainer makes it: unscale, step, update. Returns whether it stepped. */
@@ -201,7 +201,7 @@ public class GradScalerExerciseTest {
     }
 
     static String at(int i, Seen s) {
-        return "at step " + (i + 1) + " of torch's script (" + s.kind() + " gradients)";
+        return Msg.of("at step %s of torch's script (%s gradients)", (i + 1), s.kind());
     }
 
     // ---- drawn runs ----------------------------------------------------------------------------
@@ -265,14 +265,14 @@ public class GradScalerExerciseTest {
                 g.put("p" + t, m.create(values[t], shapes[t]));
                 h.put("p" + t, m.create(values[t], shapes[t]));
             }
-            String what = run + ", after the steps " + String.join(" ", done);
+            String what = Msg.of("%s, after the steps %s", run, String.join(" ", done));
             boolean want = iteration(lib, ref, h);
             boolean got = iteration(s, mine, g);
-            that(got == want, what + ": step() returned " + got + ", expected " + want);
-            that(mine.steps == ref.steps, what + ": the optimizer stepped " + mine.steps + " time(s), expected "
-                    + ref.steps);
+            that(got == want, Msg.of("%s: step() returned %s, expected %s", what, got, want));
+            that(mine.steps == ref.steps, Msg.of("%s: the optimizer stepped %s time(s), expected %s", what,
+                    mine.steps, ref.steps));
             for (String k : ref.seen.keySet()) {
-                near(what + ": the optimizer's gradient " + k, ref.seen.get(k), mine.seen.get(k), 1e-6, 0);
+                near(Msg.of("%s: the optimizer's gradient %s", what, k), ref.seen.get(k), mine.seen.get(k), 1e-6, 0);
             }
             sameState(what, lib.state(), s.state());
             g.values().forEach(NDArray::close);
@@ -296,15 +296,15 @@ public class GradScalerExerciseTest {
         try (Autograd rec = Autograd.record()) {
             loss = w.mul(m.create(dw)).sum();
             scaled = s.scale(loss);
-            that(scaled != null, what + ": scale(loss) returned null");
+            that(scaled != null, Msg.of("%s: scale(loss) returned null", what));
             if (gc) {
                 gptkit.GarbageCollection.collect();
             }
             Autograd.backward(scaled);
         }
-        near(what + ": scale(loss)", loss.getFloat() * scale, scaled.toType(DataType.FLOAT32, false).getFloat(),
+        near(Msg.of("%s: scale(loss)", what), loss.getFloat() * scale, scaled.toType(DataType.FLOAT32, false).getFloat(),
                 1e-6, 0);
-        near(what + ": w's gradient after scale(loss).backward(), loss = sum(w * dw)", times(dw, scale),
+        near(Msg.of("%s: w's gradient after scale(loss).backward(), loss = sum(w * dw)", what), times(dw, scale),
                 w.getGradient().toFloatArray(), 1e-6, 0);
     }
 
@@ -314,7 +314,8 @@ public class GradScalerExerciseTest {
         try (NDManager m = manager()) {
             expectScaled(m, s, (float) init, dw, set);
             iteration(m, s, new FakeOptimizer(), 1f, INF); // backs off
-            expectScaled(m, s, (float) (init * backoff), dw, set + " after an inf step (the scale backed off)");
+            expectScaled(m, s, (float) (init * backoff), dw, Msg.of("%s after an inf step (the scale backed off)",
+                    set));
         } finally {
             s.close();
         }
@@ -335,7 +336,7 @@ public class GradScalerExerciseTest {
             }
             s.unscale(grads);
             for (int t = 0; t < n; t++) {
-                near(settings(init, 2.0, 0.5, 3) + ": gradient " + t + " of " + n + " after unscale (in place)",
+                near(Msg.of("%s: gradient %s of %s after unscale (in place)", settings(init, 2.0, 0.5, 3), t, n),
                         want.get(t), grads.get(t).toFloatArray(), 1e-6, 0);
             }
         } finally {
@@ -357,12 +358,13 @@ public class GradScalerExerciseTest {
             FakeOptimizer opt = new FakeOptimizer();
             s.unscale(new ArrayList<>(grads.values()));
             s.step(opt, grads);
-            that(opt.steps == 1, settings(init, 2.0, 0.5, 3) + ": finite gradients, but the optimizer stepped "
-                    + opt.steps + " times");
+            that(opt.steps == 1, Msg.of("%s: finite gradients, but the optimizer stepped %s times",
+                    settings(init, 2.0, 0.5, 3), opt.steps));
             for (String k : want.keySet()) {
-                near(settings(init, 2.0, 0.5, 3) + ": the gradient " + k + " the optimizer saw (unscale, then step)",
+                near(Msg.of("%s: the gradient %s the optimizer saw (unscale, then step)", settings(init, 2.0, 0.5, 3),
+                        k),
                         want.get(k), opt.seen.get(k), 1e-6, 0);
-                near(settings(init, 2.0, 0.5, 3) + ": the gradient " + k + " after step", want.get(k),
+                near(Msg.of("%s: the gradient %s after step", settings(init, 2.0, 0.5, 3), k), want.get(k),
                         grads.get(k).toFloatArray(), 1e-6, 0);
             }
         } finally {
@@ -389,18 +391,19 @@ public class GradScalerExerciseTest {
                 }
                 FakeOptimizer opt = new FakeOptimizer();
                 boolean stepped = iteration(s, opt, grads);
-                String what = settings(init, 2.0, 0.5, 1000) + ", " + n + " gradients, one " + kind + " in gradient "
-                        + where;
-                that(!stepped, what + ": step() returned true; it must skip");
-                that(opt.steps == 0, what + ": the optimizer stepped; it must not");
+                String what = Msg.of("%s, %s gradients, one %s in gradient %s", settings(init, 2.0, 0.5, 1000), n,
+                        kind, where);
+                that(!stepped, Msg.of("%s: step() returned true; it must skip", what));
+                that(opt.steps == 0, Msg.of("%s: the optimizer stepped; it must not", what));
                 s.close();
             }
             LossScaler s = a.create(1024, 2.0, 0.5, 3);
             FakeOptimizer opt = new FakeOptimizer();
             that(iteration(m, s, opt, 0f, 0f, -0f) && opt.steps == 1,
-                    "zero gradients are finite: step() must run the optimizer once and return true");
+                    Msg.of("zero gradients are finite: step() must run the optimizer once and return true"));
             that(iteration(m, s, opt, 3e38f, -3e38f) && opt.steps == 2,
-                    "large but finite gradients (3e38 before unscaling): step() must run the optimizer and return true");
+                    Msg.of("large but finite gradients (3e38 before unscaling): step() must run the optimizer and "
+                            + "return true"));
             s.close();
         }
     }
@@ -414,13 +417,13 @@ public class GradScalerExerciseTest {
                 iteration(m, s, opt, 1f);
             }
             iteration(m, s, opt, 1f, Float.NaN);
-            String what = set + " after " + cleanBefore + " clean step(s) and one NaN step";
+            String what = Msg.of("%s after %s clean step(s) and one NaN step", set, cleanBefore);
             sameState(what, new State(set.init() * set.backoff(), 0, 1), s.state());
             for (int i = 1; i < set.interval(); i++) {
                 iteration(m, s, opt, 1f);
             }
-            sameState(what + " and " + (set.interval() - 1) + " clean ones (growth must wait a full growth_interval "
-                            + "after the skip)", new State(set.init() * set.backoff(), set.interval() - 1, 1), s.state());
+            sameState(Msg.of("%s and %s clean ones (growth must wait a full growth_interval after the skip)", what,
+                    (set.interval() - 1)), new State(set.init() * set.backoff(), set.interval() - 1, 1), s.state());
         } finally {
             s.close();
         }
@@ -435,18 +438,18 @@ public class GradScalerExerciseTest {
                 iteration(m, s, opt, 1f);
             }
             boolean stepped = iteration(m, s, opt, INF, 1f);
-            String what = set + " after " + (set.interval() - 1) + " clean step(s) then an inf step (it falls on the "
-                    + "growth step: the growth tracker was at growth_interval - 1)";
-            that(!stepped, what + ": step() returned true");
-            sameState(what + ": torch backs off only, it does not grow", new State(set.init() * set.backoff(), 0, 1),
+            String what = Msg.of("%s after %s clean step(s) then an inf step (it falls on the growth step: the "
+                    + "growth tracker was at growth_interval - 1)", set, (set.interval() - 1));
+            that(!stepped, Msg.of("%s: step() returned true", what));
+            sameState(Msg.of("%s: torch backs off only, it does not grow", what), new State(set.init() * set.backoff(), 0, 1),
                     s.state());
             for (int i = 0; i < set.interval() - 1; i++) {
                 iteration(m, s, opt, 1f);
             }
-            sameState(what + ", then " + (set.interval() - 1) + " clean ones",
+            sameState(Msg.of("%s, then %s clean ones", what, (set.interval() - 1)),
                     new State(set.init() * set.backoff(), set.interval() - 1, 1), s.state());
             iteration(m, s, opt, 1f);
-            sameState(what + ", then " + set.interval() + " clean ones (a full growth_interval: now it grows)",
+            sameState(Msg.of("%s, then %s clean ones (a full growth_interval: now it grows)", what, set.interval()),
                     new State(set.init() * set.backoff() * set.growth(), 0, 1), s.state());
         } finally {
             s.close();
@@ -464,7 +467,7 @@ public class GradScalerExerciseTest {
                 if (i % set.interval() == 0) {
                     scale *= set.growth();
                 }
-                sameState(set + " after " + i + " clean step(s)", new State(scale, i % set.interval(), 0), s.state());
+                sameState(Msg.of("%s after %s clean step(s)", set, i), new State(scale, i % set.interval(), 0), s.state());
             }
         } finally {
             s.close();
@@ -510,7 +513,7 @@ public class GradScalerExerciseTest {
                         LossScaler s = a.create(init, 2.0, 0.5, 3);
                         try (NDManager m = manager()) {
                             expectScaled(m, s, (float) init, gaussian(r, 1 + r.nextInt(8)),
-                                    settings(init, 2.0, 0.5, 3) + ", a garbage collection before backward", true);
+                                    Msg.of("%s, a garbage collection before backward", settings(init, 2.0, 0.5, 3)), true);
                         } finally {
                             s.close();
                         }
@@ -522,7 +525,7 @@ public class GradScalerExerciseTest {
                         Seen[] seen = replay(a);
                         for (int i = 0; i < seen.length; i++) {
                             if (seen[i].kind().equals("ok") && i < 3) { // before the first overflow
-                                near("the unscaled gradient " + at(i, seen[i]),
+                                near(Msg.of("the unscaled gradient %s", at(i, seen[i])),
                                         Fixtures.floats(seen[i].torch().getAsJsonArray("unscaled_grad")),
                                         seen[i].unscaled(), 0, 0);
                             }
@@ -548,13 +551,13 @@ public class GradScalerExerciseTest {
                         boolean sameScale = true; // the weights are comparable while the scale was torch's
                         for (int i = 0; i < seen.length; i++) {
                             boolean want = seen[i].torch().get("stepped").getAsBoolean();
-                            that(seen[i].stepped() == want, "step() returned " + seen[i].stepped() + " " + at(i, seen[i])
-                                    + "; torch " + (want ? "stepped" : "skipped"));
-                            that(seen[i].optimizerSteps() == (want ? 1 : 0), "the optimizer stepped "
-                                    + seen[i].optimizerSteps() + " time(s) " + at(i, seen[i]) + "; torch "
-                                    + (want ? "stepped once" : "skipped"));
+                            that(seen[i].stepped() == want, Msg.of("step() returned %s %s; torch %s",
+                                    seen[i].stepped(), at(i, seen[i]), (want ? Msg.of("stepped") : Msg.of("skipped"))));
+                            that(seen[i].optimizerSteps() == (want ? 1 : 0), Msg.of("the optimizer stepped %s "
+                                    + "time(s) %s; torch %s", seen[i].optimizerSteps(), at(i, seen[i]),
+                                    (want ? Msg.of("stepped once") : Msg.of("skipped"))));
                             if (sameScale) {
-                                near("w " + at(i, seen[i]), Fixtures.floats(seen[i].torch().getAsJsonArray("w_after")),
+                                near(Msg.of("w %s", at(i, seen[i])), Fixtures.floats(seen[i].torch().getAsJsonArray("w_after")),
                                         seen[i].w(), 0, 1e-6);
                             }
                             sameScale &= seen[i].after().scale() == seen[i].torch().get("scale_after").getAsDouble();
@@ -598,7 +601,7 @@ public class GradScalerExerciseTest {
                     a -> {
                         Seen[] seen = replay(a);
                         for (int i = 0; i < seen.length; i++) {
-                            near("the scale " + at(i, seen[i]), seen[i].torch().get("scale_after").getAsDouble(),
+                            near(Msg.of("the scale %s", at(i, seen[i])), seen[i].torch().get("scale_after").getAsDouble(),
                                     seen[i].after().scale(), 0, 0);
                         }
                         Random r = Grader.random();
@@ -635,11 +638,11 @@ public class GradScalerExerciseTest {
                             for (int i = 0; i < 1999; i++) {
                                 iteration(m, s, opt, 1f);
                             }
-                            sameState("GradScaler() after 1999 clean steps", new State(65536, 1999, 0), s.state());
+                            sameState(Msg.of("GradScaler() after 1999 clean steps"), new State(65536, 1999, 0), s.state());
                             iteration(m, s, opt, 1f);
-                            sameState("GradScaler() after 2000 clean steps", new State(131072, 0, 0), s.state());
+                            sameState(Msg.of("GradScaler() after 2000 clean steps"), new State(131072, 0, 0), s.state());
                             iteration(m, s, opt, Float.NaN);
-                            sameState("GradScaler() after 2000 clean steps and a NaN step", new State(65536, 0, 1),
+                            sameState(Msg.of("GradScaler() after 2000 clean steps and a NaN step"), new State(65536, 0, 1),
                                     s.state());
                         } finally {
                             s.close();
@@ -660,13 +663,13 @@ public class GradScalerExerciseTest {
                             sideBySide(m, r, set.toString(), drawKinds(r, 5 + r.nextInt(20)), s, lib);
                             State saved = lib.state();
                             resumed.restore(saved);
-                            sameState(settings(1.0, set.growth(), set.backoff(), set.interval()) + " after restore("
-                                    + saved + ")", saved, resumed.state());
-                            sideBySide(m, r, "the restored scaler", drawKinds(r, 5 + r.nextInt(20)), resumed, lib);
+                            sameState(Msg.of("%s after restore(%s)",
+                                    settings(1.0, set.growth(), set.backoff(), set.interval()), saved), saved, resumed.state());
+                            sideBySide(m, r, Msg.of("the restored scaler"), drawKinds(r, 5 + r.nextInt(20)), resumed, lib);
                             fresh.restore(new State(0, 0, 0));
-                            sameState(set + " after restore(new State(0, 0, 0)) (a float32 checkpoint)",
+                            sameState(Msg.of("%s after restore(new State(0, 0, 0)) (a float32 checkpoint)", set),
                                     new State(set.init(), 0, 0), fresh.state());
-                            that(s.describe() != null, "describe() returned null");
+                            that(s.describe() != null, Msg.of("describe() returned null"));
                         } finally {
                             s.close();
                             resumed.close();

@@ -72,7 +72,7 @@ final class Hints {
     }
 
     /** One 'English TAB 中文' table of the classpath, \n for a line break (an absent table is empty). */
-    private static Map<String, String> load(String resource) {
+    static Map<String, String> load(String resource) {
         Map<String, String> t = new LinkedHashMap<>();
         try (InputStream in = Hints.class.getResourceAsStream(resource)) {
             if (in != null) {

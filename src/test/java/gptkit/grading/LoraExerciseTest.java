@@ -59,7 +59,7 @@ public class LoraExerciseTest {
         JsonObject o = fixtureCase(name);
         long[] xs = Fixtures.longs(o.getAsJsonArray("x_shape"));
         long[] ws = Fixtures.longs(o.getAsJsonArray("W_shape"));
-        return new Case("the fixture's '" + name + "' case", f(o, "x"), xs, f(o, "W"), (int) ws[0], (int) ws[1],
+        return new Case(Msg.of("the fixture's '%s' case", name), f(o, "x"), xs, f(o, "W"), (int) ws[0], (int) ws[1],
                 f(o, "b"), f(o, "A"), f(o, "B"), o.get("r").getAsInt(), o.get("alpha").getAsFloat(), f(o, "upstream"));
     }
 
@@ -78,8 +78,8 @@ public class LoraExerciseTest {
         int rank = 2 + r.nextInt(7);
         float alpha = (float) (0.5 + r.nextInt(32));
         int n = batch * t;
-        return new Case(String.format("drawn inputs (x %dx%dx%d, W %dx%d, r=%d, alpha=%s%s%s)", batch, t, in, out, in,
-                rank, alpha, bias ? "" : ", no bias", zeroB ? ", B = 0" : ""), gauss(r, n * in, 1),
+        return new Case(Msg.of("drawn inputs (x %dx%dx%d, W %dx%d, r=%d, alpha=%s%s%s)", batch, t, in, out, in, rank,
+                alpha, bias ? "" : Msg.of(", no bias"), zeroB ? ", B = 0" : ""), gauss(r, n * in, 1),
                 new long[] {batch, t, in}, gauss(r, out * in, 0.5), out, in, bias ? gauss(r, out, 0.5) : null,
                 gauss(r, rank * in, 0.5), zeroB ? new float[out * rank] : gauss(r, out * rank, 0.5), rank, alpha,
                 gauss(r, n * out, 1));
@@ -106,11 +106,11 @@ public class LoraExerciseTest {
             bb.setRequiresGradient(true);
             NDArray alpha = m.create(c.alpha());
             NDArray y = part.forward(x, w, b, a, bb, alpha);
-            that(y != null, "forward returned null");
+            that(y != null, Msg.of("forward returned null"));
             long[] want = c.xShape().clone();
             want[want.length - 1] = c.out();
-            that(y.getShape().equals(new Shape(want)), "y has shape " + y.getShape() + ", expected "
-                    + new Shape(want) + " (x's batch dimensions, then out)");
+            that(y.getShape().equals(new Shape(want)), Msg.of("y has shape %s, expected %s (x's batch dimensions, "
+                    + "then out)", y.getShape(), new Shape(want)));
             float[] yv = y.toType(DataType.FLOAT32, false).toFloatArray();
             NDArray up = m.create(c.upstream(), y.getShape());
             if (gc) {
@@ -127,12 +127,12 @@ public class LoraExerciseTest {
     }
 
     static void expectY(String what, float[] want, Result got) {
-        near("y on " + what, want, got.y(), 1e-5, 1e-6);
+        near(Msg.of("y on %s", what), want, got.y(), 1e-5, 1e-6);
     }
 
     static void expectGrads(String what, float[] wantA, float[] wantB, Result got) {
-        near("d loss / d A on " + what, wantA, got.gradA(), 1e-5, 1e-6);
-        near("d loss / d B on " + what, wantB, got.gradB(), 1e-5, 1e-6);
+        near(Msg.of("d loss / d A on %s", what), wantA, got.gradA(), 1e-5, 1e-6);
+        near(Msg.of("d loss / d B on %s", what), wantB, got.gradB(), 1e-5, 1e-6);
     }
 
     public static final Exercise<Api> EXERCISE = Exercise.of(Part.LORA, cls -> {
@@ -187,8 +187,8 @@ public class LoraExerciseTest {
                             + "and B train (that is what makes LoRA cheap: no gradient and no AdamW state for W).",
                     a -> {
                         for (Case c : new Case[] {fixture("adapted"), drawn(true, false)}) {
-                            that(!run(a.create(), c).baseHasGrad(), "after backward on " + c.name()
-                                    + ", W or b requires a gradient: the base was not left frozen");
+                            that(!run(a.create(), c).baseHasGrad(), Msg.of("after backward on %s, W or b requires "
+                                    + "a gradient: the base was not left frozen", c.name()));
                         }
                     }),
             Check.of("B = 0 gives the base's output exactly (the zero start)", 1,
@@ -208,19 +208,20 @@ public class LoraExerciseTest {
                         int in = 64 + r.nextInt(64), out = 8 + r.nextInt(40), rank = 8 + r.nextInt(9);
                         try (NDManager m = manager()) {
                             NDList ab = a.create().init(m, in, out, rank, new SplittableRandom(r.nextLong()));
-                            that(ab != null && ab.size() == 2, "init must return {A, B}, got "
-                                    + (ab == null ? "null" : ab.size() + " arrays"));
+                            that(ab != null && ab.size() == 2, Msg.of("init must return {A, B}, got %s",
+                                    (ab == null ? "null" : Msg.of("%d arrays", ab.size()))));
                             NDArray aa = ab.get(0), bb = ab.get(1);
-                            that(aa.getShape().equals(new Shape(rank, in)), "A has shape " + aa.getShape()
-                                    + ", expected (" + rank + ", " + in + ") = (rank, in)");
-                            that(bb.getShape().equals(new Shape(out, rank)), "B has shape " + bb.getShape()
-                                    + ", expected (" + out + ", " + rank + ") = (out, rank)");
+                            that(aa.getShape().equals(new Shape(rank, in)), Msg.of("A has shape %s, expected (%s, "
+                                    + "%s) = (rank, in)", aa.getShape(), rank, in));
+                            that(bb.getShape().equals(new Shape(out, rank)), Msg.of("B has shape %s, expected (%s, "
+                                    + "%s) = (out, rank)", bb.getShape(), out, rank));
                             that(aa.getDataType() == DataType.FLOAT32 && bb.getDataType() == DataType.FLOAT32,
-                                    "A and B must be float32, got " + aa.getDataType() + " and " + bb.getDataType());
+                                    Msg.of("A and B must be float32, got %s and %s", aa.getDataType(),
+                                            bb.getDataType()));
                             float[] bv = bb.toFloatArray();
                             for (float v : bv) {
-                                that(v == 0f, "B holds " + v + ": B must start at zero, or the adapted model is not the "
-                                        + "base model before training");
+                                that(v == 0f, Msg.of("B holds %s: B must start at zero, or the adapted model is "
+                                        + "not the base model before training", v));
                             }
                             float[] av = aa.toFloatArray();
                             double mean = 0, sq = 0;
@@ -231,8 +232,8 @@ public class LoraExerciseTest {
                             mean /= av.length;
                             double std = Math.sqrt(sq / av.length - mean * mean);
                             // n >= 512 draws: the sample std of normal(0, 0.02) is within 15% (over 5 sigma)
-                            near("the standard deviation of A's " + av.length + " values", 0.02, std, 0.15, 0);
-                            near("the mean of A's values", 0, mean, 0, 0.02 * 5 / Math.sqrt(av.length));
+                            near(Msg.of("the standard deviation of A's %s values", av.length), 0.02, std, 0.15, 0);
+                            near(Msg.of("the mean of A's values"), 0, mean, 0, 0.02 * 5 / Math.sqrt(av.length));
                         }
                     })),
             new Exercise.Mistake("LoraScaleAlpha", "the update is scaled by alpha / r", "scaled by alpha, not alpha / r"),

@@ -109,30 +109,47 @@ public final class ReportCard implements BeforeAllCallback {
     }
 
     /**
-     * The grader's own messages and the value lines of Expect (near, rejects) and of the checks' common
-     * "X is A, expected B" in Chinese under -Dlang=zh; the values, and the names of what was checked, stay as they are.
+     * The grader's own messages, the checks' messages (Msg) and the value lines of Expect (near, rejects)
+     * and of the checks' common "X is A, expected B" in Chinese under -Dlang=zh; the values stay as they
+     * are, and the thing checked (X) is shown in Chinese when Msg made it.
      */
     static String message(String m) {
         if (!Hints.chinese()) {
             return m;
         }
-        return m.replaceAll(" ?\\((\\S+) from the expected value\\)", "（与期望值相差 $1）")
-                .replaceFirst("^(.+?) is (.+), expected (.+) \\(tolerance (\\S+) \\+ (\\S+) relative\\)$",
-                        "$1 是 $2，期望 $3（容差：绝对 $4 + 相对 $5）")
-                .replaceFirst("^(.+?) is (.+), expected (.+)$", "$1 是 $2，期望 $3")
-                .replaceFirst("^(.+) has no values, expected (\\S+)$", "$1 没有值，期望 $2 个")
-                .replaceFirst("^(.+) has (\\S+) values, expected (\\S+)$", "$1 有 $2 个值，期望 $3 个")
-                .replaceFirst("^(.+) threw (.+) instead of an IllegalArgumentException$",
-                        "$1 抛出了 $2，而不是 IllegalArgumentException")
-                .replaceFirst("^(.+) was accepted; it must throw an IllegalArgumentException$",
-                        "$1 被接受了；它必须抛出 IllegalArgumentException")
-                .replaceFirst("^did not finish within (\\S+) s: an endless loop\\?$", "没有在 $1 秒内完成：死循环？")
-                .replaceFirst("^not run: an earlier check of this exercise never returned \\(an endless loop\\?\\)$",
-                        "未运行：这个练习前面的一项检查一直没有返回（死循环？）")
-                .replaceFirst("^does not compile: ", "编译不通过：")
+        String whole = Msg.chinese(m);
+        if (whole != null) {
+            return whole.replaceAll(" ?\\((\\S+) from the expected value\\)", "（与期望值相差 $1）");
+        }
+        String s = m.replaceAll(" ?\\((\\S+) from the expected value\\)", "（与期望值相差 $1）");
+        for (String[] line : VALUE_LINES) {
+            java.util.regex.Matcher v = java.util.regex.Pattern.compile(line[0]).matcher(s);
+            if (v.matches()) {
+                String zh = line[1];
+                for (int g = v.groupCount(); g >= 1; g--) { // $1 is what was checked: its Chinese when Msg made it
+                    String value = g == 1 && Msg.chinese(v.group(1)) != null ? Msg.chinese(v.group(1)) : v.group(g);
+                    zh = zh.replace("$" + g, value);
+                }
+                return zh;
+            }
+        }
+        return s.replaceFirst("^does not compile: ", "编译不通过：")
                 .replaceFirst("^threw ", "抛出了 ")
                 .replaceFirst(" is missing: copy it back from the kit$", " 缺失：从套件中把它复制回来");
     }
+
+    /** Whole-line patterns of Expect and the grader, and their Chinese ($1 is the thing checked). */
+    private static final String[][] VALUE_LINES = {
+            {"^(.+?) is (.+), expected (.+) \\(tolerance (\\S+) \\+ (\\S+) relative\\)$", "$1 是 $2，期望 $3（容差：绝对 $4 + 相对 $5）"},
+            {"^(.+?) is (.+), expected (.+)$", "$1 是 $2，期望 $3"},
+            {"^(.+) has no values, expected (\\S+)$", "$1 没有值，期望 $2 个"},
+            {"^(.+) has (\\S+) values, expected (\\S+)$", "$1 有 $2 个值，期望 $3 个"},
+            {"^(.+) threw (.+) instead of an IllegalArgumentException$", "$1 抛出了 $2，而不是 IllegalArgumentException"},
+            {"^(.+) was accepted; it must throw an IllegalArgumentException$", "$1 被接受了；它必须抛出 IllegalArgumentException"},
+            {"^did not finish within (\\S+) s: an endless loop\\?$", "没有在 $1 秒内完成：死循环？"},
+            {"^not run: an earlier check of this exercise never returned \\(an endless loop\\?\\)$",
+                    "未运行：这个练习前面的一项检查一直没有返回（死循环？）"},
+    };
 
     static String text() {
         StringBuilder b = new StringBuilder();

@@ -42,7 +42,7 @@ final class ScriptedSteps implements Loop.Steps, AutoCloseable {
 
     private void note(String event) {
         if (trace.size() > 100_000) {
-            throw new AssertionError("the loop made more than 100000 calls: does it stop after max_iters?");
+            throw new AssertionError(Msg.of("the loop made more than 100000 calls: does it stop after max_iters?"));
         }
         trace.add(event);
     }

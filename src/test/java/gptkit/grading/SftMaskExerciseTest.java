@@ -41,8 +41,8 @@ public class SftMaskExerciseTest {
     /** One example and the row's length and padding id. */
     record Case(String name, int[] prompt, int[] response, int blockSize, int pad) {
         String describe() {
-            return String.format("%s (prompt of %d tokens, response of %d, block_size %d, pad %d)", name,
-                    prompt.length, response.length, blockSize, pad);
+            return Msg.of("%s (prompt of %d tokens, response of %d, block_size %d, pad %d)", name, prompt.length,
+                    response.length, blockSize, pad);
         }
     }
 
@@ -56,7 +56,7 @@ public class SftMaskExerciseTest {
 
     static Case fixture(String name) {
         JsonObject o = fixtureCase(name);
-        return new Case("the fixture's '" + name + "' example", ints(o.get("prompt")), ints(o.get("response")),
+        return new Case(Msg.of("the fixture's '%s' example", name), ints(o.get("prompt")), ints(o.get("response")),
                 o.get("block_size").getAsInt(), o.get("pad").getAsInt());
     }
 
@@ -77,25 +77,24 @@ public class SftMaskExerciseTest {
     /** Any example: prompt 1..12, response 1..30, block 1..32; as often cut or padded as neither. */
     static Case drawn() {
         Random r = Grader.random();
-        return drawn("a drawn example", 1 + r.nextInt(12), 1 + r.nextInt(30), 1 + r.nextInt(32));
+        return drawn(Msg.of("a drawn example"), 1 + r.nextInt(12), 1 + r.nextInt(30), 1 + r.nextInt(32));
     }
 
     /** The student's row, its two arrays present and of block_size each. */
     static LossMask.Row run(LossMask part, Case c) {
         LossMask.Row row = part.mask(c.prompt().clone(), c.response().clone(), c.blockSize(), c.pad());
-        that(row != null && row.x() != null && row.y() != null, "mask returned no row, or a row without x or y, on "
-                + c.describe());
-        that(row.x().length == c.blockSize() && row.y().length == c.blockSize(), String.format("on %s x has %d "
-                + "tokens and y %d, expected block_size = %d each", c.describe(), row.x().length, row.y().length,
-                c.blockSize()));
+        that(row != null && row.x() != null && row.y() != null, Msg.of("mask returned no row, or a row without x "
+                + "or y, on %s", c.describe()));
+        that(row.x().length == c.blockSize() && row.y().length == c.blockSize(), Msg.of("on %s x has %d tokens and "
+                + "y %d, expected block_size = %d each", c.describe(), row.x().length, row.y().length, c.blockSize()));
         return row;
     }
 
     static void same(String what, Case c, long[] want, long[] got) {
         for (int t = 0; t < want.length; t++) {
             if (want[t] != got[t]) {
-                throw new AssertionError(String.format("%s on %s is %s, expected %s: first difference at t = %d",
-                        what, c.describe(), Arrays.toString(got), Arrays.toString(want), t));
+                throw new AssertionError(Msg.of("%s on %s is %s, expected %s: first difference at t = %d", what,
+                        c.describe(), Arrays.toString(got), Arrays.toString(want), t));
             }
         }
     }
@@ -140,10 +139,10 @@ public class SftMaskExerciseTest {
                             if (!o.get("loss").isJsonNull()) {
                                 float[] logits = Fixtures.floats(o.getAsJsonArray("logits"));
                                 double got = loss(logits, o.get("vocab").getAsInt(), row.y());
-                                near("the cross-entropy over your y on " + c.describe(), o.get("loss").getAsDouble(),
+                                near(Msg.of("the cross-entropy over your y on %s", c.describe()), o.get("loss").getAsDouble(),
                                         got, 1e-6, 1e-6);
-                                near("the cross-entropy over your y on " + c.describe() + " against MiniMind's masked "
-                                        + "mean", o.get("masked_mean").getAsDouble(), got, 1e-6, 1e-6);
+                                near(Msg.of("the cross-entropy over your y on %s against MiniMind's masked mean",
+                                        c.describe()), o.get("masked_mean").getAsDouble(), got, 1e-6, 1e-6);
                             }
                         }
                         expectLibrary(a, drawn());
@@ -163,14 +162,14 @@ public class SftMaskExerciseTest {
                         Random r = Grader.random();
                         for (int k = 0; k < 3; k++) {
                             int p = 2 + r.nextInt(8);
-                            Case c = drawn("a padded example", p, 1 + r.nextInt(8), p + 10 + r.nextInt(10));
+                            Case c = drawn(Msg.of("a padded example"), p, 1 + r.nextInt(8), p + 10 + r.nextInt(10));
                             LossMask.Row row = expectLibrary(a, c);
-                            that(row.y()[p - 1] == c.response()[0], "y[" + (p - 1) + "] on " + c.describe() + " is "
-                                    + row.y()[p - 1] + ", expected response[0] = " + c.response()[0]);
+                            that(row.y()[p - 1] == c.response()[0], Msg.of("y[%s] on %s is %s, expected "
+                                    + "response[0] = %s", (p - 1), c.describe(), row.y()[p - 1], c.response()[0]));
                         }
                         int p = 2 + r.nextInt(8);
-                        expectLibrary(a, drawn("an example whose prompt fills the block", p, 1 + r.nextInt(5), p));
-                        expectLibrary(a, drawn("an example whose prompt is block_size + 1 tokens", p + 1,
+                        expectLibrary(a, drawn(Msg.of("an example whose prompt fills the block"), p, 1 + r.nextInt(5), p));
+                        expectLibrary(a, drawn(Msg.of("an example whose prompt is block_size + 1 tokens"), p + 1,
                                 1 + r.nextInt(5), p));
                     }),
             Check.of("a response of one token: one target", 1,
@@ -180,9 +179,9 @@ public class SftMaskExerciseTest {
                         Random r = Grader.random();
                         for (int k = 0; k < 2; k++) {
                             int p = 1 + r.nextInt(10);
-                            Case c = drawn("a one-token response", p, 1, p + 1 + r.nextInt(10));
+                            Case c = drawn(Msg.of("a one-token response"), p, 1, p + 1 + r.nextInt(10));
                             long n = counted(expectLibrary(a, c).y());
-                            that(n == 1, c.describe() + ": " + n + " targets counted, expected 1");
+                            that(n == 1, Msg.of("%s: %s targets counted, expected 1", c.describe(), n));
                         }
                     }),
             Check.of("a prompt longer than the block: x is its first block_size tokens, nothing is counted", 1,
@@ -192,9 +191,9 @@ public class SftMaskExerciseTest {
                         Random r = Grader.random();
                         for (int k = 0; k < 2; k++) {
                             int b = 1 + r.nextInt(12);
-                            Case c = drawn("a prompt longer than the block", b + 2 + r.nextInt(6), 1 + r.nextInt(6), b);
+                            Case c = drawn(Msg.of("a prompt longer than the block"), b + 2 + r.nextInt(6), 1 + r.nextInt(6), b);
                             long n = counted(expectLibrary(a, c).y());
-                            that(n == 0, c.describe() + ": " + n + " targets counted, expected none");
+                            that(n == 0, Msg.of("%s: %s targets counted, expected none", c.describe(), n));
                         }
                     }),
             Check.of("a row counts exactly min(response.length, block_size + 1 - prompt.length) targets", 1,
@@ -204,11 +203,11 @@ public class SftMaskExerciseTest {
                         Random r = Grader.random();
                         for (int k = 0; k < 10; k++) {
                             int p = 1 + r.nextInt(10), b = p + r.nextInt(25);
-                            Case c = drawn(k % 2 == 0 ? "a drawn example" : "a cut example", p,
+                            Case c = drawn(k % 2 == 0 ? Msg.of("a drawn example") : Msg.of("a cut example"), p,
                                     k % 2 == 0 ? 1 + r.nextInt(30) : b + 2 - p + r.nextInt(10), b);
                             long want = Math.max(0, Math.min(c.response().length, b + 1 - p));
                             long n = counted(run(a.create(), c).y());
-                            that(n == want, c.describe() + ": " + n + " targets counted, expected " + want);
+                            that(n == want, Msg.of("%s: %s targets counted, expected %s", c.describe(), n, want));
                         }
                     }),
             Check.of("past the example: x is pad and y is -1", 1,
@@ -218,11 +217,11 @@ public class SftMaskExerciseTest {
                         Random r = Grader.random();
                         for (int k = 0; k < 3; k++) {
                             int p = 1 + r.nextInt(6), n = 1 + r.nextInt(8);
-                            Case c = drawn("a short example", p, n, p + n + 1 + r.nextInt(10));
+                            Case c = drawn(Msg.of("a short example"), p, n, p + n + 1 + r.nextInt(10));
                             LossMask.Row row = expectLibrary(a, c);
                             for (int t = p + n - 1; t < c.blockSize(); t++) {
-                                that(row.y()[t] == -1, "y[" + t + "] on " + c.describe() + " is " + row.y()[t]
-                                        + ": padding's targets must be -1");
+                                that(row.y()[t] == -1, Msg.of("y[%s] on %s is %s: padding's targets must be -1", t,
+                                        c.describe(), row.y()[t]));
                             }
                         }
                     }),
@@ -231,8 +230,8 @@ public class SftMaskExerciseTest {
                             + "IllegalArgumentException(...) that gives the two lengths, as the library's SftMask does.",
                     a -> {
                         Case c = drawn();
-                        rejects("an empty prompt", () -> a.create().mask(new int[0], c.response(), c.blockSize(), c.pad()));
-                        rejects("an empty response", () -> a.create().mask(c.prompt(), new int[0], c.blockSize(), c.pad()));
+                        rejects(Msg.of("an empty prompt"), () -> a.create().mask(new int[0], c.response(), c.blockSize(), c.pad()));
+                        rejects(Msg.of("an empty response"), () -> a.create().mask(c.prompt(), new int[0], c.blockSize(), c.pad()));
                     })),
             new Exercise.Mistake("SftMaskOneTooMany", "the first response token is a target",
                     "the first response target masked too: the model never learns how an answer begins"),

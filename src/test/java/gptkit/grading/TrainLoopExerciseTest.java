@@ -51,8 +51,8 @@ public class TrainLoopExerciseTest {
     record Script(TrainConfig cfg, int start, int accumulation, boolean master, Set<Integer> skipAt) {
         @Override
         public String toString() {
-            return String.format("max_iters %d, eval_interval %d, log_interval %d, grad_clip %s, eval_only %s, "
-                            + "starting at %d, %d micro-steps, %s, skipped steps %s", cfg.max_iters, cfg.eval_interval,
+            return Msg.of("max_iters %d, eval_interval %d, log_interval %d, grad_clip %s, eval_only %s, starting "
+                    + "at %d, %d micro-steps, %s, skipped steps %s", cfg.max_iters, cfg.eval_interval,
                     cfg.log_interval, cfg.grad_clip, cfg.eval_only, start, accumulation, master ? "rank 0" : "rank 1",
                     skipAt);
         }
@@ -99,8 +99,8 @@ public class TrainLoopExerciseTest {
             String w = i < want.size() ? want.get(i) : "(nothing more)";
             String g = i < got.size() ? got.get(i) : "(nothing more)";
             if (!w.equals(g)) {
-                throw new AssertionError(String.format("%s: call %d of those is '%s', train.py's loop makes '%s' "
-                        + "(%s; %d such calls expected, %d made)", what, i + 1, g, w, s, want.size(), got.size()));
+                throw new AssertionError(Msg.of("%s: call %d of those is '%s', train.py's loop makes '%s' (%s; %d "
+                        + "such calls expected, %d made)", what, i + 1, g, w, s, want.size(), got.size()));
             }
         }
     }
@@ -118,41 +118,41 @@ public class TrainLoopExerciseTest {
             Check.of("runs iterations iterNum() to max_iters, inclusive", 1,
                     "start at t.iterNum() (a resumed run starts past 0) and stop after max_iters: train.py "
                             + "increments iter_num, then breaks when iter_num > max_iters.",
-                    a -> both(a, TrainLoopExerciseTest::firstMicro, "the iterations (first micro-steps)")),
+                    a -> both(a, TrainLoopExerciseTest::firstMicro, Msg.of("the iterations (first micro-steps)"))),
             Check.of("evaluates every eval_interval iterations on rank 0, before that iteration's micro-steps", 1,
                     "if iter % eval_interval == 0 and t.isMaster(): t.evaluate(iter, lr), right after setting lr, "
                             + "before the forward passes: the checkpoint holds the weights the evaluation saw.",
-                    a -> both(a, e -> e.startsWith("evaluate") || firstMicro(e), "evaluations and iterations")),
+                    a -> both(a, e -> e.startsWith("evaluate") || firstMicro(e), Msg.of("evaluations and iterations"))),
             Check.of("sets each iteration's learning rate before its forward", 1,
                     "lr = t.schedule().lr(iter); t.optimizer().setLearningRate(lr) at the top of every iteration.",
-                    a -> both(a, e -> e.startsWith("set lr") || firstMicro(e), "learning rates and iterations")),
+                    a -> both(a, e -> e.startsWith("set lr") || firstMicro(e), Msg.of("learning rates and iterations"))),
             Check.of("divides each micro-step's loss by the number of micro-steps, then scales it", 2,
                     "gradient accumulation: the gradients of t.accumulation() micro-steps add up, so each loss is "
                             + "divided by t.accumulation() (by t.constant(n), a tensor that outlives backward) and "
                             + "then scaled: t.backward(t.scaler().scale(loss.div(t.constant(n)))).",
                     a -> both(a, e -> e.startsWith("backward") || e.startsWith("forward") || e.equals("scale"),
-                            "micro-steps")),
+                            Msg.of("micro-steps"))),
             Check.of("after the micro-steps: average, unscale, clip, step, update, zero_grad", 2,
                     "train.py's order on t.gradients(): t.ddp().averageGradients, t.scaler().unscale, clip with "
                             + "grad_clip (+infinity when it is 0), t.scaler().step(optimizer, grads), "
                             + "t.scaler().update(), t.zeroGrad(). Clipping before unscaling clips scaled gradients.",
                     a -> both(a, e -> !e.startsWith("forward") && !e.startsWith("backward") && !e.equals("scale")
                             && !e.startsWith("set lr") && !e.startsWith("evaluate") && !e.startsWith("log"),
-                            "the update's calls")),
+                            Msg.of("the update's calls"))),
             Check.of("logs every log_interval on rank 0: the last micro-step's loss and the norm (NaN if skipped)", 1,
                     "if iter % log_interval == 0 and t.isMaster(): t.log(iter, lr, lossf, stepped ? norm : NaN), "
                             + "lossf read from the LAST micro-step's loss (before t.gradients()), after t.zeroGrad().",
-                    a -> both(a, e -> e.startsWith("log") || e.equals("zero_grad"), "log lines")),
+                    a -> both(a, e -> e.startsWith("log") || e.equals("zero_grad"), Msg.of("log lines"))),
             Check.of("eval_only: evaluates once and stops", 1,
                     "if iter == 0 and eval_only: break, after the first evaluation and before any forward.",
                     a -> sameCalls(a, new Script(cfg(10, 5, 1, 1.0, true), 0, 2, true, Set.of()), e -> true,
-                            "all calls")),
+                            Msg.of("all calls"))),
             Check.of("drawn settings: every call, in train.py's order", 2,
                     "compare your loop with train.py's lines 255-333 once more: the loop must work for any "
                             + "max_iters, intervals, micro-steps, rank and start.",
                     a -> {
-                        sameCalls(a, drawn(), e -> true, "all calls");
-                        sameCalls(a, drawn(), e -> true, "all calls");
+                        sameCalls(a, drawn(), e -> true, Msg.of("all calls"));
+                        sameCalls(a, drawn(), e -> true, Msg.of("all calls"));
                     }),
             Check.training("capstone: your parts train a small GPT exactly as the library's, float32 and float16", 5,
                     "with every exercise you solved plugged in, 50 iterations of a small GPT (2 micro-steps, "
@@ -212,9 +212,9 @@ public class TrainLoopExerciseTest {
     public static void capstone(Api a, boolean diagnose) throws Exception {
         Map<Part, Class<?>> mine = new EnumMap<>(a.parts());
         // the parts of the student's it used: none solved yet is "the library's parts and your train_loop", not "your []"
-        String whose = mine.isEmpty() ? "the library's parts and your " + Part.TRAIN_LOOP.id
-                : "your " + String.join(", ", mine.keySet().stream().map(p -> p.id).toList()) + " and "
-                + Part.TRAIN_LOOP.id + " (the library's parts for the rest)";
+        String whose = mine.isEmpty() ? Msg.of("the library's parts and your %s", Part.TRAIN_LOOP.id)
+                : Msg.of("your %s and %s (the library's parts for the rest)",
+                        String.join(", ", mine.keySet().stream().map(p -> p.id).toList()), Part.TRAIN_LOOP.id);
         for (String dtype : new String[] {"float32", "float16"}) {
             Path dir = Files.createTempDirectory("gptkit-capstone");
             try {
@@ -227,13 +227,13 @@ public class TrainLoopExerciseTest {
                     if (e instanceof gptkit.exercises.NotImplementedYet) {
                         throw e;
                     }
-                    throw new AssertionError(dtype + ", stopped at 30 and resumed, with " + whose + ": training threw "
-                            + Grader.explain(e), e);
+                    throw new AssertionError(Msg.of("%s, stopped at 30 and resumed, with %s: training threw %s", dtype,
+                            whose, Grader.explain(e)), e);
                 }
                 String diff = difference(ref, yours);
                 if (diff != null) {
-                    throw new AssertionError(dtype + ", stopped at 30 and resumed, with " + whose + ": " + diff
-                            + (diagnose ? culprits(a, mine, ref, dir, dtype) : ""));
+                    throw new AssertionError(Msg.of("%s, stopped at 30 and resumed, with %s: %s%s", dtype, whose,
+                            diff, (diagnose ? culprits(a, mine, ref, dir, dtype) : "")));
                 }
             } finally {
                 SafeFiles.deleteTree(dir);
@@ -280,8 +280,10 @@ public class TrainLoopExerciseTest {
                 overflowing(Parts.library(), null).with(Part.TRAIN_LOOP, a.create()))) != null) {
             alone.add(Part.TRAIN_LOOP.id);
         }
-        return alone.isEmpty() ? ". Each of your parts alone trains as the library's: they differ only together"
-                : ". Alone among the library's parts, these of yours already differ: " + String.join(", ", alone);
+        return alone.isEmpty() ? Msg.of(". Each of your parts alone trains as the library's: they differ only "
+                + "together")
+                : Msg.of(". Alone among the library's parts, these of yours already differ: %s",
+                        String.join(", ", alone));
     }
 
     /** The parts, collecting garbage after the loss and after the scaling of the first micro-steps. */
@@ -356,25 +358,25 @@ public class TrainLoopExerciseTest {
         boolean half = ref.dtype().equals("float16");
         double rtol = half ? 1e-3 : 1e-5;
         if (Math.abs(ref.bestValLoss() - got.bestValLoss()) > 1e-5 + rtol * Math.abs(ref.bestValLoss())) {
-            return String.format("best_val_loss is %.7g at the end, the library's %.7g", got.bestValLoss(),
+            return Msg.of("best_val_loss is %.7g at the end, the library's %.7g", got.bestValLoss(),
                     ref.bestValLoss());
         }
         Table r = ref.log();
         Table g = got.log();
         if (r.rowCount() != g.rowCount()) {
-            return "the log has " + g.rowCount() + " rows, the library's " + r.rowCount();
+            return Msg.of("the log has %s rows, the library's %s", g.rowCount(), r.rowCount());
         }
         for (int i = 0; i < r.rowCount(); i++) {
             int iter = r.intColumn("iter").getInt(i);
             if (g.intColumn("iter").getInt(i) != iter) {
-                return "log row " + i + " is iteration " + g.intColumn("iter").getInt(i) + ", the library's " + iter;
+                return Msg.of("log row %s is iteration %s, the library's %s", i, g.intColumn("iter").getInt(i), iter);
             }
             for (String col : new String[] {"lr", "loss", "grad_norm", "train_loss", "val_loss"}) {
                 double x = r.doubleColumn(col).getDouble(i);
                 double y = g.doubleColumn(col).getDouble(i);
                 boolean same = Double.isNaN(x) ? Double.isNaN(y) : Math.abs(x - y) <= 1e-5 + rtol * Math.abs(x);
                 if (!same) {
-                    return String.format("at iteration %d %s is %.7g, the library's %.7g", iter, col, y, x);
+                    return Msg.of("at iteration %d %s is %.7g, the library's %.7g", iter, col, y, x);
                 }
             }
         }
@@ -383,8 +385,7 @@ public class TrainLoopExerciseTest {
             float[] x = e.getValue();
             for (int j = 0; j < x.length; j++) {
                 if (!(Math.abs(x[j] - y[j]) <= 1e-5 + (half ? rtol * Math.abs(x[j]) : 0))) {
-                    return String.format("after training, %s[%d] is %.7g, the library's %.7g", e.getKey(), j, y[j],
-                            x[j]);
+                    return Msg.of("after training, %s[%d] is %.7g, the library's %.7g", e.getKey(), j, y[j], x[j]);
                 }
             }
         }
