@@ -229,6 +229,13 @@ def run_validation_cases():
     case("prepare an empty file", ["prepare", f"--text={empty}", f"--data_dir={DATA}"], ["empty.txt", "empty"])
     case("bench --iters=0", ["bench", "shakespeare_char_cpu", "--iters=0"], ["--iters=0"])
     case("bench --max_iters (bench sets it)", ["bench", "shakespeare_char_cpu", "--max_iters=9"], ["--max_iters=9"])
+    # bench trains into a temp folder of its own and removes it: a second bench right after the first must run
+    bench = ["bench", "shakespeare_char_cpu", "--iters=2", "--warmup=0",
+             *[a for a in TINY if a.split("=", 1)[0] not in ("--eval_iters", "--eval_interval", "--log_interval")]]
+    rs = [run(bench) for _ in range(2)]
+    left = sorted(Path(tempfile.gettempdir()).glob("gptkit-bench-*"))
+    check("bench twice in a row", all(r.returncode == 0 and "ms/iter" in r.stdout for r in rs) and not left,
+          f"exits {[r.returncode for r in rs]}; folders left: {left}; {rs[-1].stderr.strip()[-200:]}")
     case("torchrun --nproc-per-node=0", ["torchrun", "--nproc-per-node=0", *train], ["--nproc-per-node=0"])
 
     # train --sample=N on a text without a newline: trains, and says before training where the sample starts

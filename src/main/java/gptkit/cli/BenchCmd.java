@@ -7,9 +7,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** A benchmark, not a test: ms/iter and tokens/s of training steps for a config. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time training steps of a config: bench <config> [--key=value ...].")
@@ -37,9 +42,15 @@ final class BenchCmd implements Callable<Integer> {
         }
         // the user's config, then the bench's own settings on top (iteration 0 still evaluates once: keep it short)
         TrainConfig cfg = Main.config(preset, overrides);
+        // A folder of this bench's own, removed at the end: a fixed one held the last bench's log.csv, so the next
+        // bench was refused as a fresh run over another run, and two benches at once would share it. The ranks of
+        // one torchrun share their launcher's MASTER_PORT, so they agree on it.
+        String port = System.getenv("MASTER_PORT");
+        Path outDir = Path.of(System.getProperty("java.io.tmpdir"),
+                "gptkit-bench-" + (port != null && !port.isBlank() ? "port" + port : "pid" + ProcessHandle.current().pid()));
         cfg.apply("--max_iters=" + (warmup + iters - 1), "--eval_interval=" + Integer.MAX_VALUE, "--eval_iters=1",
-                "--log_interval=1", "--progress=false", "--charts=false",
-                "--out_dir=" + System.getProperty("java.io.tmpdir") + "/gptkit-bench");
+                "--log_interval=1", "--progress=false", "--charts=false", "--out_dir=" + outDir,
+                "--overwrite_out_dir=true"); // a folder left by a killed bench whose pid came round again
         try (Trainer t = new Trainer(cfg)) {
             t.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             t.run();
@@ -63,7 +74,24 @@ final class BenchCmd implements Callable<Integer> {
                 System.out.printf("all-reduce: %.2f ms per optimizer step (mean over %d, waiting included)%n",
                         1000 * t.ddp().allReduceSeconds() / t.ddp().allReduceCount(), t.ddp().allReduceCount());
             }
+        } finally {
+            String rank = System.getenv("RANK");
+            if (rank == null || rank.isBlank() || rank.equals("0")) { // the other ranks may still be in it
+                deleteTree(outDir);
+            }
         }
         return 0;
+    }
+
+    /** The bench's temp folder and what the run wrote into it (bench writes nothing anyone keeps). */
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
