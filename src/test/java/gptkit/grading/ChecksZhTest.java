@@ -1,7 +1,7 @@
 package gptkit.grading;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -10,19 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every check's title has its Chinese (checks_zh.tsv), and the zh card shows it; English stays the default. */
+@ExtendWith(RestoresLang.class)
 class ChecksZhTest {
-    // the value the run was started with (-Dlang=zh): put back, so the rest of the run keeps it
-    private final String before = System.getProperty("lang");
-
-    @AfterEach
-    void restore() {
-        if (before == null) {
-            System.clearProperty("lang");
-        } else {
-            System.setProperty("lang", before);
-        }
-    }
-
     static Set<String> titles() {
         Set<String> t = new LinkedHashSet<>();
         Catalog.ALL.forEach(ex -> ex.checks().forEach(c -> t.add(c.name())));

@@ -1,7 +1,7 @@
 package gptkit.grading;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,19 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every hint of the report card and every known mistake has its Chinese; English stays the default. */
+@ExtendWith(RestoresLang.class)
 class HintsZhTest {
-    // the value the run was started with (-Dlang=zh): put back, so the rest of the run keeps it
-    private final String before = System.getProperty("lang");
-
-    @AfterEach
-    void restore() {
-        if (before == null) {
-            System.clearProperty("lang");
-        } else {
-            System.setProperty("lang", before);
-        }
-    }
-
     static Set<String> texts() {
         Set<String> t = new LinkedHashSet<>();
         for (Exercise<?> ex : Catalog.ALL) {

@@ -9,8 +9,8 @@ import com.github.javaparser.ast.expr.Expression;
 import com.github.javaparser.ast.expr.MethodCallExpr;
 import com.github.javaparser.ast.expr.ObjectCreationExpr;
 import com.github.javaparser.ast.expr.StringLiteralExpr;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,19 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * same placeholders; found by parsing the grader's sources (src/test/java/gptkit/grading), so a
  * template only a rare failure reaches is checked too.
  */
+@ExtendWith(RestoresLang.class)
 class MessagesZhTest {
     static final Path SOURCES = Path.of("src/test/java/gptkit/grading");
-    private final String before = System.getProperty("lang");
-
-    @AfterEach
-    void restore() {
-        if (before == null) {
-            System.clearProperty("lang");
-        } else {
-            System.setProperty("lang", before);
-        }
-    }
-
     static List<CompilationUnit> sources() throws IOException {
         StaticJavaParser.getParserConfiguration().setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17);
         List<CompilationUnit> out = new ArrayList<>();

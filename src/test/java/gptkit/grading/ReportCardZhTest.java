@@ -2,6 +2,7 @@ package gptkit.grading;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * -Dlang=zh: the whole report card in Chinese (title, columns, totals, FAILED, the checks' titles, the grader's own
  * messages and Expect's value lines), not the hints only.
  */
+@ExtendWith(RestoresLang.class)
 class ReportCardZhTest {
     @Test
     void theCardIsChineseUnderLangZh() {
@@ -22,18 +24,8 @@ class ReportCardZhTest {
             ReportCard.record(Target.EXERCISES, ex, ex.checks().get(1), Outcome.NOT_ATTEMPTED);
             ReportCard.record(Target.EXERCISES, ex, ex.checks().get(2), Outcome.failed(valueLine()));
         };
-        String before = System.getProperty("lang");
-        System.setProperty("lang", "zh");
-        String zh;
-        try {
-            zh = ReportCard.textOf(rows);
-        } finally {
-            if (before == null) {
-                System.clearProperty("lang");
-            } else {
-                System.setProperty("lang", before);
-            }
-        }
+        System.setProperty("lang", "zh"); // RestoresLang puts the run's value back
+        String zh = ReportCard.textOf(rows);
         for (String word : new String[] {"成绩单", "练习", "总分", "未通过 [", "提示：", "没有在 10.0 秒内完成：死循环？",
             "项尚未尝试）", "输入的抽取种子", Hints.checks().get(ex.checks().get(0).name()),
             Hints.checks().get(ex.checks().get(2).name()), "lr(1) 是 0.00060000000000599990（与期望值相差 6.00e-15），"
@@ -44,6 +36,7 @@ class ReportCardZhTest {
             ex.checks().get(0).name(), "expected", "tolerance"}) {
             assertFalse(zh.contains(word), word + " left in English:\n" + zh);
         }
+        System.setProperty("lang", "en");
         String en = ReportCard.textOf(rows);
         assertTrue(en.contains("FAILED [") && en.contains("report card") && en.contains("did not finish")
                 && en.contains(ex.checks().get(0).name()) && en.contains("from the expected value), expected "), en);
