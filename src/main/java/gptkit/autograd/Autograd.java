@@ -3,6 +3,7 @@ package gptkit.autograd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import gptkit.engine.Engines;
 import gptkit.engine.Kernels;
 
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ public final class Autograd implements AutoCloseable {
     private final boolean previous;
 
     private Autograd() {
+        Engines.onThisThread(); // a fresh thread: its grad mode as on every other, off
         previous = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
     }

@@ -2,10 +2,17 @@ package gptkit.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** Starts DJL's PyTorch engine offline, quietly, and picks the training device. */
 public final class Engines {
     private Engines() {}
+
+    // libtorch's grad mode belongs to each thread and starts on; DJL turns it off on the one thread
+    // that loads the engine. Left so, which thread happened to load it (a test's thread pool, a DDP
+    // rank, a grading thread) decided whether every other thread recorded graphs outside
+    // Autograd.record(): main did or did not, depending on which test ran first.
+    private static final ThreadLocal<Boolean> THREAD_SET_UP = new ThreadLocal<>();
 
     static {
         // The libtorch jar on the classpath is the engine: never download one at run time.
@@ -21,8 +28,26 @@ public final class Engines {
     /** Nothing but this class's setup: offline, quiet, and malloc's thresholds (Malloc). */
     public static void init() {}
 
-    /** The PyTorch engine, loaded once. */
+    /** The PyTorch engine, loaded once; on this thread gradients are off until Autograd.record(). */
     public static Engine engine() {
+        onThisThread();
+        return load();
+    }
+
+    /**
+     * Once per thread, before its first use of libtorch: the engine loaded and grad mode off, on
+     * every thread alike, as DJL leaves the thread that loads the engine. gptkit.autograd calls it
+     * before it reads the grad mode, so a thread's first Autograd.record() restores "off" too.
+     */
+    public static void onThisThread() {
+        if (THREAD_SET_UP.get() == null) {
+            load();
+            JniUtils.setGradMode(false);
+            THREAD_SET_UP.set(Boolean.TRUE);
+        }
+    }
+
+    private static Engine load() {
         try {
             return Engine.getEngine("PyTorch");
         } catch (RuntimeException e) {

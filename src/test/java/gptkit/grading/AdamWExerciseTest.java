@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import gptkit.engine.Engines;
 import gptkit.Fixtures;
+import gptkit.autograd.Autograd;
 import gptkit.autograd.Tensors;
 import gptkit.train.Part;
 import gptkit.optim.AdamW;
@@ -256,8 +257,11 @@ public class AdamWExerciseTest {
             for (int s = 0; s < run.lrs.length; s++) {
                 got.setLearningRate(run.lrs[s]);
                 same.setLearningRate(run.lrs[s]);
-                got.step(run.tensors(m, run.grads.get(s)));
-                same.step(run.tensors(m, run.grads.get(s)));
+                // recording, as torch's grad mode is by default: a grading thread's own mode is off (Engines)
+                try (Autograd rec = Autograd.record()) {
+                    got.step(run.tensors(m, run.grads.get(s)));
+                    same.step(run.tensors(m, run.grads.get(s)));
+                }
                 for (String n : ps.keySet()) {
                     near(Msg.of("p '%s' after step %s, parameters requiring gradients, against your own update of "
                             + "plain ones (%s)", n, (s + 1), run.what()), plain.get(n).toFloatArray(),
