@@ -1,6 +1,6 @@
 import ai.djl.ndarray.NDArray;
+import gptkit.checkpoint.CheckpointStore;
 import gptkit.exercises.NotImplementedYet;
-import gptkit.train.CheckpointStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,10 +12,10 @@ import java.util.Map;
  * shakespeare_char_cpu --parts=exercises} (stop it, then resume with {@code --init_from=resume}).
  *
  * <p>The contract ({@link CheckpointStore}): {@code save(file, header, tensors)} writes the header
- * (every field of {@code gptkit.train.Checkpoint.Header}: model_args, iter_num, best_val_loss,
+ * (every field of {@code gptkit.checkpoint.Checkpoint.Header}: model_args, iter_num, best_val_loss,
  * optimizer_step, the scaler's three fields, config, vocab) and every named tensor of the map (the
  * model's weights, and AdamW's state under "optimizer.exp_avg.NAME" and "optimizer.exp_avg_sq.NAME")
- * to {@code file}. {@code load(file)} gives back a {@code gptkit.train.Checkpoint.Loaded}: the
+ * to {@code file}. {@code load(file)} gives back a {@code gptkit.checkpoint.Checkpoint.Loaded}: the
  * header with every field as it was saved, its {@code tensors} list holding each tensor's name and
  * shape, and each tensor's float32 values by name, bit for bit. The file's format is yours.
  * A save replaces an older checkpoint atomically: whatever happens during a save, the file is
@@ -29,11 +29,11 @@ import java.util.Map;
  * half-way through writing ckpt.bin leaves half a file. A rename within a folder is atomic.
  *
  * <p>Read: nanoGPT's train.py, the lines around {@code torch.save(checkpoint, ...)} and the
- * {@code init_from == 'resume'} branch; the library's {@code gptkit.train.Checkpoint} is the
+ * {@code init_from == 'resume'} branch; the library's {@code gptkit.checkpoint.Checkpoint} is the
  * reference (use its Header, Loaded and TensorInfo; write save and load yourself). Gson (a JSON
  * library, on the class path) writes and reads a whole Header in one call; DataOutputStream
  * writes floats in binary. This class's name is also the library's, so write the library's types
- * in full: {@code gptkit.train.Checkpoint.Header}.
+ * in full: {@code gptkit.checkpoint.Checkpoint.Header}.
  *
  * <p>Stuck? The steps are spelled out at the end of this file. Try without them first.
  */
@@ -42,14 +42,14 @@ public final class Checkpoint implements CheckpointStore {
     public Checkpoint() {}
 
     @Override
-    public void save(Path file, gptkit.train.Checkpoint.Header header, Map<String, NDArray> tensors)
+    public void save(Path file, gptkit.checkpoint.Checkpoint.Header header, Map<String, NDArray> tensors)
             throws IOException {
         // TODO: write header and tensors to a temp file beside file, then rename it over file
         throw new NotImplementedYet();
     }
 
     @Override
-    public gptkit.train.Checkpoint.Loaded load(Path file) throws IOException {
+    public gptkit.checkpoint.Checkpoint.Loaded load(Path file) throws IOException {
         // TODO: read back what save wrote; an IOException naming the file if it is missing or cut short
         throw new NotImplementedYet();
     }
@@ -73,11 +73,11 @@ public final class Checkpoint implements CheckpointStore {
  *
  * load:
  *   1. If the file does not exist, throw new IOException("No checkpoint at " + file).
- *   2. Read in the same order: the JSON into gson.fromJson(json, gptkit.train.Checkpoint.Header.class);
+ *   2. Read in the same order: the JSON into gson.fromJson(json, gptkit.checkpoint.Checkpoint.Header.class);
  *      then each tensor: name, shape, values (new float[product of the dimensions], readFloat).
- *   3. Set header.tensors to a new list of new gptkit.train.Checkpoint.TensorInfo(name, shape), one per
+ *   3. Set header.tensors to a new list of new gptkit.checkpoint.Checkpoint.TensorInfo(name, shape), one per
  *      tensor: the trainer checks these shapes against the model before it copies the values in.
- *   4. return new gptkit.train.Checkpoint.Loaded(header, a LinkedHashMap of name to values).
+ *   4. return new gptkit.checkpoint.Checkpoint.Loaded(header, a LinkedHashMap of name to values).
  *   5. Wrap it all in try/catch (EOFException e): a cut file ends early, and an EOFException has no
  *      message; throw new IOException(file + " is truncated", e) instead.
  */

@@ -1,6 +1,6 @@
 import gptkit.config.TrainConfig;
 import gptkit.exercises.NotImplementedYet;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /**
  * Exercise get_lr (notebook 04): the trainer's learning-rate part.

@@ -1,7 +1,7 @@
 package gptkit.solutions;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /** Reference answer to exercises/GetLr.java. */
 public final class GetLr implements LrSchedule {

@@ -2,8 +2,8 @@ package gptkit;
 
 import gptkit.config.TrainConfig;
 import gptkit.plot.Charts;
-import gptkit.train.GetLr;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.GetLr;
+import gptkit.schedule.LrSchedule;
 import gptkit.train.TrainingLog;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;

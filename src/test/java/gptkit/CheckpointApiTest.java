@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import gptkit.autograd.Autograd;
+import gptkit.checkpoint.Checkpoint;
 import gptkit.config.TrainConfig;
 import gptkit.data.GetBatch;
 import gptkit.model.FusedCrossEntropy;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.optim.AdamW;
-import gptkit.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package gptkit;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.GetLr;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.GetLr;
+import gptkit.schedule.LrSchedule;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

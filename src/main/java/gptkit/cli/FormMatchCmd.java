@@ -1,20 +1,20 @@
 package gptkit.cli;
 
-import gptkit.engine.Engines;
+import gptkit.checkpoint.Checkpoint;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;
 import gptkit.data.SftBatches;
-import gptkit.songci.SongCiSets;
 import gptkit.data.TokenFile;
+import gptkit.engine.Engines;
 import gptkit.model.GPT;
 import gptkit.plot.Charts;
-import gptkit.songci.Pinyin;
-import gptkit.songci.FormMatch;
 import gptkit.sample.Sample;
-import gptkit.train.Checkpoint;
+import gptkit.songci.FormMatch;
+import gptkit.songci.Pinyin;
+import gptkit.songci.SongCiSets;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 

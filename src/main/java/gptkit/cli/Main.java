@@ -1,23 +1,23 @@
 package gptkit.cli;
 
-import gptkit.engine.Engines;
-import gptkit.engine.PeakMemory;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.LoraCheckpoint;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
 import gptkit.data.Prepare;
-import gptkit.model.GPT;
-import gptkit.sample.Sample;
-import gptkit.train.Checkpoint;
-import gptkit.train.LoraCheckpoint;
-import gptkit.train.Part;
+import gptkit.engine.Engines;
+import gptkit.engine.PeakMemory;
 import gptkit.exercises.StudentParts;
-import gptkit.train.OutDir;
+import gptkit.model.GPT;
+import gptkit.outdir.OutDir;
+import gptkit.sample.Sample;
+import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

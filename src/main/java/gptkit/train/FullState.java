@@ -2,6 +2,8 @@ package gptkit.train;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.amp.LossScaler;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.CheckpointStore;
 import gptkit.model.GPT;
 import gptkit.model.LoraAdapters;
 import gptkit.optim.Optimizer;

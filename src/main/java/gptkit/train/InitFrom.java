@@ -1,9 +1,14 @@
 package gptkit.train;
 
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.CheckpointStore;
+import gptkit.checkpoint.DataIdentity;
+import gptkit.checkpoint.WorldSizeChange;
 import gptkit.config.TrainConfig;
 import gptkit.data.CharTokenizer;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
+import gptkit.outdir.OutDir;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package gptkit.train;
 
+import gptkit.outdir.OutDir;
 import gptkit.plot.Charts;
 
 import java.io.IOException;

@@ -5,6 +5,7 @@ import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.ddp.Collective;
 import gptkit.optim.Optimizer;
+import gptkit.schedule.LrSchedule;
 
 import java.io.IOException;
 import java.util.Map;

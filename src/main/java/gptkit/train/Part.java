@@ -1,6 +1,7 @@
 package gptkit.train;
 
 import gptkit.amp.LossScaler;
+import gptkit.checkpoint.CheckpointStore;
 import gptkit.config.TrainConfig;
 import gptkit.data.BatchSource;
 import gptkit.data.LossMask;
@@ -10,6 +11,7 @@ import gptkit.model.Loss;
 import gptkit.optim.AdamW;
 import gptkit.optim.DecayGrouping;
 import gptkit.optim.Optimizer;
+import gptkit.schedule.LrSchedule;
 
 import java.util.List;
 
@@ -17,7 +19,7 @@ import java.util.List;
  * The trainer's parts, one row per idea of train.py (and two of fine-tuning), in the notebooks'
  * order. One name per row: the exercise id (get_lr) in snake case, and FILE (GetLr) for the
  * student's exercises/FILE.java, the reference answer solutions/FILE.java, the library's class
- * (gptkit.train.GetLr), the grader's FILEExerciseTest and, in camel case, {@link Parts}' getter
+ * (gptkit.schedule.GetLr), the grader's FILEExerciseTest and, in camel case, {@link Parts}' getter
  * (getLr). The interface the part implements is named for its role (LrSchedule). This table is
  * the one seam: {@link Parts#with}, the student's parts (gptkit.exercises.StudentParts) and the
  * grader read it, and PartsTest holds the README's table of exercises to it.

@@ -2,6 +2,8 @@ package gptkit.train;
 
 import gptkit.amp.GradScaler;
 import gptkit.amp.LossScaler;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.CheckpointStore;
 import gptkit.data.BatchSource;
 import gptkit.data.GetBatch;
 import gptkit.data.LossMask;
@@ -18,6 +20,7 @@ import gptkit.optim.ConfigureOptimizers;
 import gptkit.optim.DecayGrouping;
 import gptkit.optim.FusedAdamW;
 import gptkit.optim.Optimizer;
+import gptkit.schedule.LrSchedule;
 
 import java.util.EnumMap;
 import java.util.Map;

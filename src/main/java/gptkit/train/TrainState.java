@@ -2,6 +2,9 @@ package gptkit.train;
 
 import ai.djl.ndarray.NDArray;
 import gptkit.amp.LossScaler;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.CheckpointStore;
+import gptkit.checkpoint.LoraCheckpoint;
 import gptkit.config.TrainConfig;
 import gptkit.model.GPT;
 import gptkit.model.LoraAdapters;

@@ -10,6 +10,7 @@ import gptkit.autograd.Autograd;
 import gptkit.config.TrainConfig;
 import gptkit.ddp.Collective;
 import gptkit.optim.Optimizer;
+import gptkit.schedule.LrSchedule;
 
 import java.io.IOException;
 import java.util.HashMap;

@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   cli                         the command line
  *   exercises                   a student's parts plugged into the trainer
  *   train                       the loop and the parts' interfaces that need the whole model
- *   data model optim amp ddp    the parts (and plot, sample, track, songci): none imports train or cli
- *   plot sample track songci
+ *   data model optim amp ddp    the parts (and plot, sample, track, songci; checkpoint, the file format;
+ *   plot sample track songci    schedule, the learning rates; outdir, a run's folder): none imports train or cli
+ *   checkpoint schedule outdir
  *   autograd config files i18n  the base: no_grad and backward, the settings, safe file writes, the language
  *   engine                      DJL's engine, malloc, the TorchScript kernels, the process's memory
  * </pre>
@@ -42,7 +43,8 @@ class ArchitectureTest {
             .layer("exercises").definedBy("gptkit.exercises..")
             .layer("train").definedBy("gptkit.train..")
             .layer("parts").definedBy("gptkit.data..", "gptkit.model..", "gptkit.optim..", "gptkit.amp..",
-                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..", "gptkit.track..", "gptkit.songci..")
+                    "gptkit.ddp..", "gptkit.plot..", "gptkit.sample..", "gptkit.track..", "gptkit.songci..",
+                    "gptkit.checkpoint..", "gptkit.schedule..", "gptkit.outdir..")
             .layer("base").definedBy("gptkit.autograd..", "gptkit.config..", "gptkit.files..", "gptkit.i18n..")
             .layer("engine").definedBy("gptkit.engine..")
             .layer("notebook aids").definedBy("gptkit.notebook..")

@@ -4,13 +4,13 @@ import gptkit.TinyCorpus;
 import gptkit.config.TrainConfig;
 import gptkit.data.LossMask;
 import gptkit.data.SftBatches;
-import gptkit.songci.SongCiSets;
+import gptkit.schedule.GetLr;
+import gptkit.schedule.LrSchedule;
 import gptkit.sft.SftTest;
+import gptkit.songci.SongCiSets;
 import gptkit.train.Part;
 import gptkit.train.Parts;
 import gptkit.train.Trainer;
-import gptkit.train.GetLr;
-import gptkit.train.LrSchedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +68,7 @@ class StudentPartsTest {
         Files.writeString(ex.resolve("GetLr.java"), "public final class GetLr {\n"
                 + "  public double lr(int it) { return 1e-3; }\n}\n");
         StudentParts.Plugged p = StudentParts.fromExercises(kit);
-        assertTrue(line(p.report(), Part.GET_LR).contains("GetLr does not implement gptkit.train.LrSchedule"),
+        assertTrue(line(p.report(), Part.GET_LR).contains("GetLr does not implement gptkit.schedule.LrSchedule"),
                 p.report().toString());
         assertTrue(p.students().isEmpty());
     }

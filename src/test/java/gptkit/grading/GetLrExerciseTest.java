@@ -1,8 +1,8 @@
 package gptkit.grading;
 
 import gptkit.config.TrainConfig;
+import gptkit.schedule.LrSchedule;
 import gptkit.train.Part;
-import gptkit.train.LrSchedule;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,7 +16,7 @@ import static gptkit.grading.Expect.near;
 /**
  * Grades exercises/GetLr.java (get_lr, notebook 04): the LrSchedule part, built from a config.
  * Every check runs on shakespeare_char's settings and on settings drawn at grading time;
- * expected values from gptkit.train.GetLr (exact math, tolerance 1e-12 relative).
+ * expected values from gptkit.schedule.GetLr (exact math, tolerance 1e-12 relative).
  */
 @ExtendWith(ReportCard.class)
 public class GetLrExerciseTest {
@@ -55,7 +55,7 @@ public class GetLrExerciseTest {
         for (int it : its) {
             near(Msg.of("lr(%d) with learning_rate %.3g, warmup_iters %d, lr_decay_iters %d, min_lr %.3g", it,
                     c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
-                    gptkit.train.GetLr.getLr(it, c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
+                    gptkit.schedule.GetLr.getLr(it, c.learning_rate, c.warmup_iters, c.lr_decay_iters, c.min_lr),
                     s.lr(it), R, 1e-18);
         }
     }

@@ -3,9 +3,9 @@ package gptkit.grading;
 import gptkit.exercises.NotImplementedYet;
 import gptkit.train.Part;
 
+import gptkit.exercises.ExerciseCompiler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import gptkit.exercises.ExerciseCompiler;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,9 +127,9 @@ class GraderTest {
     @Test
     void theLibraryRuleReadsBytecodeSoNoSpellingHidesACall() throws Exception {
         // the three tricks the source-text rule let through, each now named with its line
-        assertTrue(problemOf("GetLrUnicodeEscape").startsWith("it uses gptkit.train.GetLr at GetLrUnicodeEscape.java:"),
+        assertTrue(problemOf("GetLrUnicodeEscape").startsWith("it uses gptkit.schedule.GetLr at GetLrUnicodeEscape.java:"),
                 problemOf("GetLrUnicodeEscape"));
-        assertTrue(problemOf("GetLrBetweenCommentStrings").startsWith("it uses gptkit.train.GetLr at "),
+        assertTrue(problemOf("GetLrBetweenCommentStrings").startsWith("it uses gptkit.schedule.GetLr at "),
                 problemOf("GetLrBetweenCommentStrings"));
         String reflection = problemOf("GetLrByReflection"); // forName or getMethod: both are named
         assertTrue(reflection.startsWith("it calls Class.") && reflection.contains(" at GetLrByReflection.java:"),
@@ -170,7 +170,7 @@ class GraderTest {
         Path src = dir.resolve(name + "/GetLr.java");
         try {
             Files.createDirectories(src.getParent());
-            Files.writeString(src, "import gptkit.train.LrSchedule;\nimport gptkit.config.TrainConfig;\n"
+            Files.writeString(src, "import gptkit.schedule.LrSchedule;\nimport gptkit.config.TrainConfig;\n"
                     + "public final class GetLr implements LrSchedule {\n  public GetLr(TrainConfig c) {}\n"
                     + "  public double lr(int it) {\n    " + statement + "\n    return 0;\n  }\n}\n");
         } catch (java.io.IOException e) {
@@ -196,7 +196,7 @@ class GraderTest {
                 {"Runtime.getRuntime();", "java.lang.Runtime"},
                 {"java.util.concurrent.Executors.newSingleThreadExecutor();", "java.util.concurrent.Executors"},
                 {"new java.beans.Expression(Class.class, \"forName\", new Object[] {\"x\"});", "java.beans.Expression"},
-                {"gptkit.train.LrSchedule.library(null);", "LrSchedule.library at GetLr.java:6: a part may not call LrSchedule.library"},
+                {"gptkit.schedule.LrSchedule.library(null);", "LrSchedule.library at GetLr.java:6: a part may not call LrSchedule.library"},
                 {"try { java.nio.file.Files.readString(java.nio.file.Path.of(\"x\")); } catch (Exception e) {}",
                         "java.nio.file.Files.readString at GetLr.java:6: only the checkpoint part may use files"},
                 {"new java.net.Socket();", "java.net.Socket.<init> at GetLr.java:6"},
@@ -214,7 +214,7 @@ class GraderTest {
     }
 
     /** The TA's student: the warmup with int / int, rate 0 all through warmup (not nanoGPT's off-by-one). */
-    public static final class GetLrIntegerWarmup implements gptkit.train.LrSchedule {
+    public static final class GetLrIntegerWarmup implements gptkit.schedule.LrSchedule {
         private final gptkit.config.TrainConfig c;
 
         public GetLrIntegerWarmup(gptkit.config.TrainConfig cfg) {

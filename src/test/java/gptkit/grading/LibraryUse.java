@@ -15,7 +15,7 @@ import java.util.Set;
  * The rule a graded part obeys, checked on its compiled classes (so no spelling of the source,
  * a unicode escape, a string that looks like a comment, can hide a call): it may use the
  * library's interfaces and the data they carry, DJL's NDArray and Java's own classes, but not the
- * library's implementations (gptkit.train.GetLr would pass every check without a line of the
+ * library's implementations (gptkit.schedule.GetLr would pass every check without a line of the
  * student's own), DJL's ready-made losses and optimizers, reflection, method handles or class
  * loading by name (which could reach anything). Each call is then held to an allowlist ({@link Allowed}):
  * no factory or default method of the part's own interface, no threads, call stack or system
@@ -29,11 +29,11 @@ public final class LibraryUse {
             "gptkit.data.BatchSource", "gptkit.data.TokenFile", "gptkit.data.LossMask", "gptkit.data.LossMask$Row", "gptkit.model.Loss", "gptkit.model.LoraLinear", "gptkit.model.GPTConfig",
             "gptkit.optim.Optimizer", "gptkit.optim.Optimizer$Factory", "gptkit.optim.AdamW$ParamGroup",
             "gptkit.optim.DecayGrouping", "gptkit.config.TrainConfig",
-            "gptkit.train.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",
+            "gptkit.schedule.LrSchedule", "gptkit.train.LossEstimator", "gptkit.train.LossEstimator$Model",
             "gptkit.train.EstimateLoss$Losses", "gptkit.train.GradClipper",
             "gptkit.amp.LossScaler", "gptkit.amp.LossScaler$State", "gptkit.ddp.Collective",
-            "gptkit.train.CheckpointStore", "gptkit.train.Checkpoint$Header", "gptkit.train.Checkpoint$Loaded",
-            "gptkit.train.Checkpoint$TensorInfo", "gptkit.train.Loop", "gptkit.train.Loop$Steps",
+            "gptkit.checkpoint.CheckpointStore", "gptkit.checkpoint.Checkpoint$Header", "gptkit.checkpoint.Checkpoint$Loaded",
+            "gptkit.checkpoint.Checkpoint$TensorInfo", "gptkit.train.Loop", "gptkit.train.Loop$Steps",
             "gptkit.autograd.NoGrad", "gptkit.autograd.Autograd", "gptkit.autograd.Tensors",
             "gptkit.exercises.NotImplementedYet");
 
@@ -96,7 +96,7 @@ public final class LibraryUse {
         for (JavaClass c : all) {
             c.getAllRawInterfaces().forEach(i -> implemented.add(i.getName()));
         }
-        boolean files = implemented.contains("gptkit.train.CheckpointStore");
+        boolean files = implemented.contains("gptkit.checkpoint.CheckpointStore");
         for (JavaClass c : all) {
             String missing = inherited(c);
             if (missing != null) {

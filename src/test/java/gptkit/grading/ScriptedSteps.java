@@ -6,8 +6,8 @@ import gptkit.amp.LossScaler;
 import gptkit.config.TrainConfig;
 import gptkit.ddp.Collective;
 import gptkit.optim.Optimizer;
+import gptkit.schedule.LrSchedule;
 import gptkit.train.GradClipper;
-import gptkit.train.LrSchedule;
 import gptkit.train.Loop;
 
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package gptkit.reliability;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import gptkit.checkpoint.Checkpoint;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
-import gptkit.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,8 +3,8 @@ package gptkit.reliability;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import gptkit.checkpoint.Checkpoint;
 import gptkit.model.GPTConfig;
-import gptkit.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

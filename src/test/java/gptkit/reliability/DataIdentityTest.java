@@ -2,9 +2,9 @@ package gptkit.reliability;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.LoraCheckpoint;
 import gptkit.data.Prepare;
-import gptkit.train.Checkpoint;
-import gptkit.train.LoraCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

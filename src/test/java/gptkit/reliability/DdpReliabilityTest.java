@@ -141,7 +141,7 @@ class DdpReliabilityTest {
         StringBuilder log = new StringBuilder();
         Process p = longTorchrun(out, log, "--silence=5");
         try {
-            Path lock = out.resolve(gptkit.train.OutDirLock.FILE_NAME);
+            Path lock = out.resolve(gptkit.outdir.OutDirLock.FILE_NAME);
             long rank0 = Long.parseLong(java.nio.file.Files.readString(lock).strip()); // rank 0 holds out_dir's lock
             assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(rank0)).start().waitFor());
             long t0 = System.nanoTime();

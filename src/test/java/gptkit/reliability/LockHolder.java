@@ -1,6 +1,6 @@
 package gptkit.reliability;
 
-import gptkit.train.OutDirLock;
+import gptkit.outdir.OutDirLock;
 
 import java.nio.file.Path;
 

@@ -2,11 +2,11 @@ package gptkit.reliability;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import gptkit.checkpoint.Checkpoint;
 import gptkit.engine.Engines;
 import gptkit.model.GPTConfig;
-import gptkit.train.Checkpoint;
-import gptkit.train.OutDir;
-import gptkit.train.OutDirLock;
+import gptkit.outdir.OutDir;
+import gptkit.outdir.OutDirLock;
 import gptkit.train.TrainingLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

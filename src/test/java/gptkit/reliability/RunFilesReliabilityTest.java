@@ -1,14 +1,14 @@
 package gptkit.reliability;
 
-import gptkit.files.SafeFiles;
 import gptkit.TinyCorpus;
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.LoraCheckpoint;
 import gptkit.config.TrainConfig;
+import gptkit.files.SafeFiles;
+import gptkit.outdir.OutDir;
+import gptkit.outdir.OutDirLock;
 import gptkit.plot.Charts;
-import gptkit.train.Checkpoint;
 import gptkit.train.EstimateLoss;
-import gptkit.train.LoraCheckpoint;
-import gptkit.train.OutDir;
-import gptkit.train.OutDirLock;
 import gptkit.train.LossEstimator;
 import gptkit.train.Part;
 import gptkit.train.Parts;

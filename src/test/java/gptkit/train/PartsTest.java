@@ -1,5 +1,6 @@
 package gptkit.train;
 
+import gptkit.schedule.LrSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Method;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartsTest {
     /** The packages of the library's parts, where each row's class lives. */
     static final List<String> PACKAGES = List.of("gptkit.data", "gptkit.model", "gptkit.optim", "gptkit.amp",
-            "gptkit.ddp", "gptkit.train");
+            "gptkit.ddp", "gptkit.schedule", "gptkit.checkpoint", "gptkit.train");
 
     @Test
     void withRefusesAPartOfAnotherTypeAndSaysWhatToGive() {
@@ -29,9 +30,9 @@ class PartsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> lib.with(Part.GET_LR, (LrSchedule) it -> 1e-3));
         String m = e.getMessage();
-        assertTrue(m.contains("the get_lr part must be a gptkit.train.LrSchedule.Factory")
+        assertTrue(m.contains("the get_lr part must be a gptkit.schedule.LrSchedule.Factory")
                 && m.contains("it builds the LrSchedule of each run") && m.contains("(LrSchedule.Factory) ...")
-                && m.contains("but got a lambda or method reference of gptkit.train.LrSchedule."), m);
+                && m.contains("but got a lambda or method reference of gptkit.schedule.LrSchedule."), m);
         // another part's interface
         e = assertThrows(IllegalArgumentException.class, () -> lib.with(Part.CLIP_GRAD_NORM, new TrainLoop()));
         assertTrue(e.getMessage().contains("the clip_grad_norm part must be a gptkit.train.GradClipper, but got a "

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonObject;
-import gptkit.train.CheckpointStore;
+import com.google.gson.JsonParseException;
+import gptkit.checkpoint.CheckpointStore;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -34,7 +34,7 @@ public final class CheckpointLosesBestValLoss implements CheckpointStore {
     public CheckpointLosesBestValLoss() {}
 
     @Override
-    public void save(Path file, gptkit.train.Checkpoint.Header header, Map<String, NDArray> tensors)
+    public void save(Path file, gptkit.checkpoint.Checkpoint.Header header, Map<String, NDArray> tensors)
             throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -82,7 +82,7 @@ public final class CheckpointLosesBestValLoss implements CheckpointStore {
     }
 
     @Override
-    public gptkit.train.Checkpoint.Loaded load(Path file) throws IOException {
+    public gptkit.checkpoint.Checkpoint.Loaded load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("No checkpoint at " + file);
         }
@@ -92,10 +92,10 @@ public final class CheckpointLosesBestValLoss implements CheckpointStore {
             }
             byte[] json = new byte[in.readInt()];
             in.readFully(json);
-            gptkit.train.Checkpoint.Header header =
-                    GSON.fromJson(new String(json, StandardCharsets.UTF_8), gptkit.train.Checkpoint.Header.class);
+            gptkit.checkpoint.Checkpoint.Header header =
+                    GSON.fromJson(new String(json, StandardCharsets.UTF_8), gptkit.checkpoint.Checkpoint.Header.class);
             int n = in.readInt();
-            List<gptkit.train.Checkpoint.TensorInfo> infos = new ArrayList<>();
+            List<gptkit.checkpoint.Checkpoint.TensorInfo> infos = new ArrayList<>();
             Map<String, float[]> tensors = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();
@@ -112,14 +112,14 @@ public final class CheckpointLosesBestValLoss implements CheckpointStore {
                 for (int k = 0; k < values.length; k++) {
                     values[k] = in.readFloat();
                 }
-                infos.add(new gptkit.train.Checkpoint.TensorInfo(name, shape));
+                infos.add(new gptkit.checkpoint.Checkpoint.TensorInfo(name, shape));
                 tensors.put(name, values);
             }
             if (in.readInt() != END || in.read() != -1) {
                 throw new IOException(file + " does not end where its checkpoint ends");
             }
             header.tensors = infos; // the shapes, read from the file: resume checks them against the model
-            return new gptkit.train.Checkpoint.Loaded(header, tensors);
+            return new gptkit.checkpoint.Checkpoint.Loaded(header, tensors);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated: it ends in the middle of the checkpoint", e);
         } catch (JsonParseException e) {

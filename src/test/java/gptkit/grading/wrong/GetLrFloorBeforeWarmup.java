@@ -1,7 +1,7 @@
 package gptkit.grading.wrong;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /** Wrong: the min_lr branch before the warmup one: with warmup_iters > lr_decay_iters the warmup is cut short at min_lr. */
 public final class GetLrFloorBeforeWarmup implements LrSchedule {

@@ -1,7 +1,7 @@
 package gptkit.grading.wrong;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /** Wrong: the decay ratio in int / int, 0 until lr_decay_iters. */
 public final class GetLrIntegerRatio implements LrSchedule {

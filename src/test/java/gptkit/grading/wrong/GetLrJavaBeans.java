@@ -1,7 +1,7 @@
 package gptkit.grading.wrong;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 import java.beans.Expression;
 
@@ -11,7 +11,7 @@ public final class GetLrJavaBeans implements LrSchedule {
 
     public GetLrJavaBeans(TrainConfig cfg) {
         try {
-            Object cls = new Expression(Class.class, "forName", new Object[] {"gptkit.train." + "GetLr"}).getValue();
+            Object cls = new Expression(Class.class, "forName", new Object[] {"gptkit.schedule." + "GetLr"}).getValue();
             inner = (LrSchedule) new Expression(cls, "new", new Object[] {cfg}).getValue();
         } catch (Exception e) {
             throw new IllegalStateException(e);

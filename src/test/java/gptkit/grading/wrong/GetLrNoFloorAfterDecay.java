@@ -1,7 +1,7 @@
 package gptkit.grading.wrong;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /** Wrong: no min_lr branch, so past lr_decay_iters the cosine climbs back up. */
 public final class GetLrNoFloorAfterDecay implements LrSchedule {

@@ -1,7 +1,7 @@
 package gptkit.grading.wrong;
 
 import gptkit.config.TrainConfig;
-import gptkit.train.LrSchedule;
+import gptkit.schedule.LrSchedule;
 
 /** Wrong: lr * it / warmup_iters, nanoGPT's old warmup: step 0 trains with lr 0. */
 public final class GetLrWarmupOffByOne implements LrSchedule {

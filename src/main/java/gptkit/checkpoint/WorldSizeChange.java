@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import gptkit.config.TrainConfig;
 
@@ -25,7 +25,7 @@ import java.util.List;
  * <li>the seed: every rank builds its replica from the same seed, and on resume the weights and
  * optimizer state come from the checkpoint anyway. nanoGPT's seed offset per rank only makes the
  * ranks draw different batches and dropout masks; here each is drawn from (seed, iteration,
- * micro-step, rank), see {@link Seeds}. The old run trained iterations below iter_num, so every
+ * micro-step, rank), see {@link gptkit.train.Seeds}. The old run trained iterations below iter_num, so every
  * draw of the resumed run is a fresh one from the same uniform distribution. On the same world
  * size they are exactly the draws of the uninterrupted run; on another they are different ones
  * (only rank 0's first micro-steps coincide), as in nanoGPT, which re-seeds at every start.</li>

@@ -1,5 +1,7 @@
-package gptkit.train;
+package gptkit.outdir;
 
+import gptkit.checkpoint.Checkpoint;
+import gptkit.checkpoint.LoraCheckpoint;
 import gptkit.files.SafeFiles;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -12,8 +12,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonSerializer;
-import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
+import gptkit.autograd.Tensors;
 import gptkit.model.GPT;
 import gptkit.model.GPTConfig;
 import gptkit.optim.Optimizer;
@@ -258,7 +258,7 @@ public final class Checkpoint {
     }
 
     /** {@link #save(Path, GPT, Optimizer, Header)} through a checkpoint part (a student's, with --parts=exercises). */
-    static void save(CheckpointStore store, Path file, GPT model, Optimizer optimizer, Header state)
+    public static void save(CheckpointStore store, Path file, GPT model, Optimizer optimizer, Header state)
             throws IOException {
         state.model_args = model.config();
         state.optimizer_step = optimizer == null ? 0 : optimizer.stepCount();
@@ -266,7 +266,7 @@ public final class Checkpoint {
     }
 
     /** The tensors a checkpoint holds: the trained ones, then the optimizer's state of them as "optimizer.*". */
-    static Map<String, NDArray> withOptimizer(Map<String, NDArray> trained, Optimizer optimizer) {
+    public static Map<String, NDArray> withOptimizer(Map<String, NDArray> trained, Optimizer optimizer) {
         Map<String, NDArray> tensors = new LinkedHashMap<>(trained);
         if (optimizer != null) {
             optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));

@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import gptkit.engine.Engines;
-import gptkit.autograd.Tensors;
 import gptkit.autograd.NoGrad;
+import gptkit.autograd.Tensors;
+import gptkit.engine.Engines;
 import gptkit.model.GPTConfig;
 import gptkit.model.LoraAdapters;
 

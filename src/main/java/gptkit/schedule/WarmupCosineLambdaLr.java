@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.schedule;
 
 import gptkit.config.TrainConfig;
 

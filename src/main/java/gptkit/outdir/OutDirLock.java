@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.outdir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

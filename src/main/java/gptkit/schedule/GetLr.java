@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.schedule;
 
 /**
  * nanoGPT's get_lr: linear warmup, cosine decay to min_lr, then min_lr.

@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import gptkit.config.TrainConfig;
 import gptkit.data.Prepare;

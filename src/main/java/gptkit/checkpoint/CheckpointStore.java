@@ -1,4 +1,4 @@
-package gptkit.train;
+package gptkit.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 
