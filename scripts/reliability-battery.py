@@ -102,11 +102,17 @@ def checkpoint_with(json_bytes):
 
 # ---- issue 21: a run's out_dir and files ----------------------------------------------------------
 
+def default_sigint():
+    """In the child: Ctrl-C's SIGINT back to its default. A battery started in the background (`&`, nohup, some CI
+    runners) ignores SIGINT, its children inherit that, and a JVM started so never installs a handler for it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def train_until(out_dir, line_start, extra=()):
     """A long run into out_dir, returned once it printed a line starting with line_start."""
     p = subprocess.Popen([GPTKIT, "train", "shakespeare_char_cpu", *tiny(f"--out_dir={out_dir}", "--max_iters=100000",
                           "--always_save_checkpoint=true", *extra)], env=ENV, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     for line in p.stdout:
         if line.startswith(line_start):
             return p

@@ -159,7 +159,8 @@ public final class ExerciseCompiler {
             }
         }
         SafeFiles.deleteTree(out); // no half-compiled classes left to load
-        return "does not compile: " + (errors.isEmpty() ? shown : String.join("; ", errors));
+        return "does not compile: " + (errors.isEmpty() ? shown : String.join("; ", errors))
+                + Moved.hints(Files.readString(source, StandardCharsets.UTF_8));
     }
 
     /**

@@ -73,6 +73,21 @@ class StudentPartsTest {
         assertTrue(p.students().isEmpty());
     }
 
+    /** A file written before issue 22 moved the packages says the old names: the message says where they went. */
+    @Test
+    void aFileWithTheOldNamesIsToldTheNewOnes(@TempDir Path kit) throws Exception {
+        Path ex = Files.createDirectories(kit.resolve("exercises"));
+        Files.writeString(ex.resolve("GetLr.java"), asStudentFile("GetLr")
+                .replace("import gptkit.schedule.LrSchedule;", "import gptkit.train.LrSchedule;"));
+        Files.writeString(ex.resolve("Checkpoint.java"), asStudentFile("Checkpoint"));
+        StudentParts.Plugged p = StudentParts.fromExercises(kit);
+        assertTrue(line(p.report(), Part.GET_LR).contains("does not compile: exercises/GetLr.java:")
+                && line(p.report(), Part.GET_LR).contains("gptkit.train.LrSchedule is now gptkit.schedule.LrSchedule"),
+                p.report().toString());
+        assertTrue(line(p.report(), Part.CHECKPOINT).contains("yours"), "a file of the new names compiles as it is: "
+                + p.report());
+    }
+
     @Test
     void theCommandLineListsWhoseEachPartIs(@TempDir Path kit, @TempDir Path out) throws Exception {
         Path ex = Files.createDirectories(kit.resolve("exercises"));

@@ -74,6 +74,37 @@ final class Cli {
         return cmd;
     }
 
+    /**
+     * cmd with Ctrl-C's SIGINT back at its default in the child, for the tests that press Ctrl-C. A suite started in
+     * the background (`&`, nohup, some CI runners) ignores SIGINT; children inherit that, and a JVM started so never
+     * installs a handler for it (POSIX: a job meant to survive Ctrl-C), so the Ctrl-C would go unheard. coreutils'
+     * `env --default-signal` resets it; without one, cmd as it is when this JVM does not ignore SIGINT, else null.
+     */
+    static List<String> withDefaultSigint(List<String> cmd) throws java.io.IOException, InterruptedException {
+        Process probe = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        if (probe.waitFor() == 0) {
+            List<String> wrapped = new ArrayList<>(List.of("env", "--default-signal=INT"));
+            wrapped.addAll(cmd);
+            return wrapped;
+        }
+        return sigintIgnoredHere() ? null : cmd;
+    }
+
+    /** Whether this process ignores SIGINT (Linux: bit 2 of SigIgn in /proc/self/status); false where unknown. */
+    private static boolean sigintIgnoredHere() throws java.io.IOException {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
+        if (!java.nio.file.Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : java.nio.file.Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
+    }
+
     private static String read(java.io.InputStream in) {
         try {
             return new String(in.readAllBytes());

@@ -28,9 +28,14 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 class WrongAnswersTest {
     static final List<String> SUMMARY = new ArrayList<>();
 
-    /** The DJL trap: backward reads a freed Java number, so the values differ from run to run. */
-    static final java.util.Set<String> READS_FREED_MEMORY = java.util.Set.of("CrossEntropyJavaScalars",
-            "GradScalerJavaNumber", "TrainLoopDividesByJavaNumber", "LoraJavaScale");
+    /**
+     * Wrong answers whose output is not a function of their input, so no message can name them: the DJL trap (backward
+     * reads a freed Java number: the values differ from run to run) and an unseeded generator (GetBatchUnseeded: on a
+     * small drawn split, e.g. 3 possible offsets, its draws can equal another mistake's by chance, and then that one
+     * is the possible mistake; seen once in a flake hunt).
+     */
+    static final java.util.Set<String> ANOTHER_OUTPUT_EACH_RUN = java.util.Set.of("CrossEntropyJavaScalars",
+            "GradScalerJavaNumber", "TrainLoopDividesByJavaNumber", "LoraJavaScale", "GetBatchUnseeded");
 
     static boolean selected(String id) {
         return Selection.selfTests() && Selection.selected(id);
@@ -66,8 +71,8 @@ class WrongAnswersTest {
             String name = getClass().getPackageName() + "." + w.className();
             Assumptions.assumeTrue(gptkit.grading.LibraryUse.problem(Class.forName(name)) == null,
                     "breaks the library rule: its message is the rule's, no mistake is named");
-            Assumptions.assumeFalse(READS_FREED_MEMORY.contains(w.className()),
-                    "reads freed memory: another output each run, so no message can name it");
+            Assumptions.assumeFalse(ANOTHER_OUTPUT_EACH_RUN.contains(w.className()),
+                    "another output each run (freed memory, or an unseeded generator), so no message can name it");
             Outcome o = Grader.recognised(ex, name, w.caughtBy(), Duration.ofSeconds(10));
             assertTrue(w.what().equals(o.knownMistake()) || o.possibleMistakes().contains(w.what()),
                     w.className() + " on '" + w.caughtBy() + "...' was named " + o.knownMistake() + ", possibly "
