@@ -21,9 +21,11 @@ Shapes: cpu = shakespeare_char_cpu (nanoGPT README's CPU recipe: 4 layers, 4 hea
 the shape's options; its data must be prepared first (data/shakespeare_char/prepare.py in PATH).
 """
 import argparse
+import atexit
 import os
 import re
 import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,6 +121,7 @@ def main():
         path = os.path.abspath(a.nanogpt)
         check_nanogpt(path)
         out_dir = tempfile.mkdtemp(prefix="gptkit-bench-nanogpt-")
+        atexit.register(shutil.rmtree, out_dir, ignore_errors=True)  # nanoGPT's checkpoints of a benchmark: not kept
         sides["nanogpt"] = ([sys.executable, "train.py", "config/train_shakespeare_char.py", "--device=cpu",
                              "--compile=False", "--log_interval=1", *s["nanogpt"], f"--max_iters={warmup + iters - 1}",
                              f"--out_dir={out_dir}"], path)
