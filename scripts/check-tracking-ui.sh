@@ -46,7 +46,7 @@ loaded() {
   curl -sf "http://localhost:$port/data/plugin/scalars/tags" | python3 -c '
 import json, sys
 tags = json.load(sys.stdin)
-sys.exit(0 if all("loss/val" in tags.get(f"'"$OUT"'/sweep/lr{lr}", {}) for lr in ("1e-3", "3e-3", "1e-2")) else 1)'
+sys.exit(0 if all("loss/val" in tags.get(f"'"$OUT"'/sweep/lr{lr}", {}) for lr in ("1e-3", "3e-3", "1e-2")) else 1)' 2>/dev/null # not up yet: no JSON
 }
 for _ in $(seq 60); do
   loaded && break
