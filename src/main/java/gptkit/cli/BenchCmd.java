@@ -1,20 +1,17 @@
 package gptkit.cli;
 
 import gptkit.engine.PeakMemory;
+import gptkit.files.SafeFiles;
 import gptkit.config.TrainConfig;
 import gptkit.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** A benchmark, not a test: ms/iter and tokens/s of training steps for a config. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time training steps of a config: bench <config> [--key=value ...].")
@@ -77,21 +74,9 @@ final class BenchCmd implements Callable<Integer> {
         } finally {
             String rank = System.getenv("RANK");
             if (rank == null || rank.isBlank() || rank.equals("0")) { // the other ranks may still be in it
-                deleteTree(outDir);
+                SafeFiles.deleteTree(outDir); // the bench's temp folder: nothing in it is kept
             }
         }
         return 0;
-    }
-
-    /** The bench's temp folder and what the run wrote into it (bench writes nothing anyone keeps). */
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
