@@ -119,6 +119,31 @@ def adamw_fixture():
     })
 
 
+def adamw_fused_fixture():
+    """torch.optim.AdamW(fused=True), libtorch's one-pass kernel that the trainer runs (gptkit.optim.FusedAdamW),
+    on two groups with scripted gradients and a changing lr: the weights and moments after every step."""
+    g = torch.Generator().manual_seed(17)
+    w = (torch.randn(3, 5, generator=g) * 0.05).requires_grad_()
+    b = (torch.randn(3, generator=g) * 0.05).requires_grad_()
+    w0, b0 = flat(w), flat(b)
+    opt = torch.optim.AdamW([{"params": [w], "weight_decay": 0.1}, {"params": [b], "weight_decay": 0.0}],
+                            lr=1e-3, betas=(0.9, 0.95), eps=1e-8, fused=True)
+    steps = []
+    for i in range(12):
+        lr = 1e-3 * (i + 1) / 12
+        for group in opt.param_groups:
+            group["lr"] = lr
+        w.grad = torch.randn(3, 5, generator=g) * 0.05
+        b.grad = torch.randn(3, generator=g) * 0.05
+        gw, gb = flat(w.grad), flat(b.grad)
+        opt.step()
+        steps.append({"lr": lr, "grad_w": gw, "grad_b": gb, "w": flat(w), "b": flat(b),
+                      "w_exp_avg": flat(opt.state[w]["exp_avg"]), "w_exp_avg_sq": flat(opt.state[w]["exp_avg_sq"]),
+                      "b_exp_avg": flat(opt.state[b]["exp_avg"]), "b_exp_avg_sq": flat(opt.state[b]["exp_avg_sq"])})
+    save("adamw_fused.json", {"w0": w0, "b0": b0, "betas": [0.9, 0.95], "eps": 1e-8, "weight_decay": 0.1,
+                              "steps": steps})
+
+
 # ---------------------------------------------------------------- clip_grad_norm_
 def clip_fixture():
     g = torch.Generator().manual_seed(11)
@@ -234,6 +259,7 @@ def library_fixtures():
     gpt_fixture("gpt_bias.json", vocab=13, block=8, n_layer=2, n_head=2, c=16, bias=True, b=2, t=8, seed=1)
     gpt_fixture("gpt_nobias.json", vocab=11, block=8, n_layer=2, n_head=4, c=16, bias=False, b=3, t=5, seed=2)
     adamw_fixture()
+    adamw_fused_fixture()
     clip_fixture()
     grad_scaler_fixture()
     train_loop_fixture()

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * gptkit's TorchScript kernels (src/main/resources/gptkit/kernels.pt, written by
  * tools/make_kernels.py): a method runs many libtorch operations in one call from Java, where each
  * operation called on its own costs a JNI crossing and a tensor handle. Every method does exactly
- * the operations of the Java code it stands in for, in the same order (see tools/make_kernels.py).
+ * the operations of the Java code it stands in for, in the same order, except fusedAdamw: libtorch's
+ * own fused AdamW kernel (see tools/make_kernels.py).
  */
 public final class Kernels {
     private static PtSymbolBlock module;
@@ -48,16 +49,17 @@ public final class Kernels {
         return module;
     }
 
-    /** One group's AdamW update (gptkit.optim.AdamW.step's arithmetic), all tensors in one call. */
-    public static void adamw(IValue params, Collection<NDArray> grads, IValue expAvgs, IValue expAvgSqs, double decay,
-                             double oneMinusBeta1, double beta2, double oneMinusBeta2, double bc2Sqrt, double eps,
-                             double stepSize) {
+    /**
+     * One group's torch.optim.AdamW(fused=True) step: libtorch's fused AdamW kernel over all its tensors in
+     * one call (see tools/make_kernels.py). step is the step count after this step (1 for the first).
+     */
+    public static void fusedAdamw(IValue params, Collection<NDArray> grads, IValue expAvgs, IValue expAvgSqs,
+                                  long step, double lr, double beta1, double beta2, double weightDecay, double eps) {
         // the lists made here (the gradients, the numbers) are closed after the call; params and the moments are the caller's
-        IValue[] args = {params, tensors(grads), expAvgs, expAvgSqs, IValue.from(decay), IValue.from(oneMinusBeta1),
-                IValue.from(beta2), IValue.from(oneMinusBeta2), IValue.from(bc2Sqrt), IValue.from(eps),
-                IValue.from(stepSize)};
+        IValue[] args = {params, tensors(grads), expAvgs, expAvgSqs, IValue.from((double) step), IValue.from(lr),
+                IValue.from(beta1), IValue.from(beta2), IValue.from(weightDecay), IValue.from(eps)};
         try {
-            IValueUtils.runMethod(module(), "adamw_", args).close();
+            IValueUtils.runMethod(module(), "fused_adamw_", args).close();
         } finally {
             args[1].close();
             for (int i = 4; i < args.length; i++) {

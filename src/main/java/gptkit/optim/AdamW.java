@@ -18,7 +18,8 @@ import java.util.Map;
  *   p  = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
  * Parameters come in groups with their own weight decay, as configure_optimizers makes them.
- * The trainer runs {@link FusedAdamW}: this arithmetic over all tensors in one call into libtorch.
+ * The trainer runs {@link FusedAdamW}: this arithmetic as torch.optim.AdamW(fused=True), libtorch's
+ * one-pass kernel (equal to this class to float32 rounding).
  */
 public class AdamW implements Optimizer {
     /** A parameter group: named tensors sharing one weight decay. */
