@@ -106,6 +106,15 @@ public class AdamW implements Optimizer {
         }
     }
 
+    /** The gradient of parameter name; a missing one is an error naming it, not a skipped update. */
+    static NDArray gradOf(Map<String, NDArray> grads, String name) {
+        NDArray grad = grads.get(name);
+        if (grad == null) {
+            throw new IllegalArgumentException("no gradient for parameter " + name);
+        }
+        return grad;
+    }
+
     /**
      * One update from the given gradients by parameter name: with mixed precision they are the
      * unscaled float32 copies of the working copies' gradients, not the masters' own .grad.
@@ -121,10 +130,7 @@ public class AdamW implements Optimizer {
             for (ParamGroup g : groups) {
                 for (Map.Entry<String, NDArray> e : g.params().entrySet()) {
                     NDArray p = e.getValue();
-                    NDArray grad = grads.get(e.getKey());
-                    if (grad == null) {
-                        throw new IllegalArgumentException("no gradient for parameter " + e.getKey());
-                    }
+                    NDArray grad = gradOf(grads, e.getKey());
                     NDArray m = expAvg.get(e.getKey());
                     NDArray v = expAvgSq.get(e.getKey());
                     if (g.weightDecay() != 0) {

@@ -46,11 +46,7 @@ public final class FusedAdamW extends AdamW {
                 }
                 List<NDArray> gs = new ArrayList<>(g.params().size());
                 for (String name : g.params().keySet()) {
-                    NDArray grad = grads.get(name);
-                    if (grad == null) {
-                        throw new IllegalArgumentException("no gradient for parameter " + name);
-                    }
-                    gs.add(grad);
+                    gs.add(gradOf(grads, name));
                 }
                 IValue[] l = lists.get(i);
                 Kernels.fusedAdamw(l[0], gs, l[1], l[2], step, lr, beta1, beta2, g.weightDecay(), eps);
