@@ -6,9 +6,10 @@ A training step of a small GPT is a few hundred calls into libtorch, and from Ja
 JNI crossing and a tensor handle. A TorchScript function runs many libtorch operations in one such
 call. gptkit loads this module with DJL (JniUtils.loadModule) and calls its methods by name
 (gptkit.engine.Kernels). Each method does exactly the operations, in exactly the order, of the Java code it
-stands in for, so the results are the same to the bit (tested: FusedClipGradNormTest), except fused_adamw_,
-which is torch.optim.AdamW(fused=True)'s own kernel: equal to PyTorch's fused step to the bit and to
-gptkit.optim.AdamW to float32 rounding (FusedAdamWTest).
+stands in for, so the results are the same to the bit (tested: FusedClipGradNormTest), except two:
+fused_adamw_, which is torch.optim.AdamW(fused=True)'s own kernel (equal to PyTorch's fused step to the bit
+and to gptkit.optim.AdamW to float32 rounding: FusedAdamWTest), and linear, whose matrix products run in
+oneDNN instead of MKL (equal to libtorch's linear to float32 rounding: KernelsTest).
 
 The module holds code only, no weights: the .pt is a zip whose code/ folder is the TorchScript
 below as torch compiled it.
@@ -43,6 +44,22 @@ class Kernels(torch.nn.Module):
         steps = [torch.full([], step, dtype=torch.float32, device=params[0].device)] * len(params)
         torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, [], steps, lr=lr, beta1=beta1, beta2=beta2,
                             weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+
+    @torch.jit.export
+    def linear(self, x: Tensor, weight: Tensor) -> Tensor:
+        """F.linear(x, weight), x W^T, with its matrix products in oneDNN: aten::mkldnn_linear, whose backward
+        (mkldnn_linear_backward) is oneDNN's too. oneDNN works on tensors of its own layout, so x goes in
+        through to_mkldnn and the result comes out through to_dense (copies of the activations, small next
+        to the products; autograd records both). Why: MKL, behind libtorch's linear on a CPU, runs its AVX2
+        code on AMD processors, where oneDNN runs AVX-512 (gptkit.engine.Kernels.linear, README "Speed").
+        Both compute in float32; they add the products in another order, so the results agree to float32
+        rounding, not to the bit (KernelsTest)."""
+        return torch.ops.aten.mkldnn_linear(x.contiguous().to_mkldnn(), weight, None).to_dense()
+
+    @torch.jit.export
+    def linear_bias(self, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+        """F.linear(x, weight, bias), x W^T + b, in oneDNN as linear above."""
+        return torch.ops.aten.mkldnn_linear(x.contiguous().to_mkldnn(), weight, bias).to_dense()
 
     @torch.jit.export
     def cross_entropy(self, logits: Tensor, targets: Tensor) -> Tensor:

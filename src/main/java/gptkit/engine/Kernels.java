@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -17,14 +19,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * gptkit's TorchScript kernels (src/main/resources/gptkit/kernels.pt, written by
  * tools/make_kernels.py): a method runs many libtorch operations in one call from Java, where each
  * operation called on its own costs a JNI crossing and a tensor handle. Every method does exactly
- * the operations of the Java code it stands in for, in the same order, except fusedAdamw: libtorch's
- * own fused AdamW kernel (see tools/make_kernels.py).
+ * the operations of the Java code it stands in for, in the same order, except fusedAdamw (libtorch's
+ * own fused AdamW kernel) and linear (oneDNN's matrix products): see tools/make_kernels.py.
  */
 public final class Kernels {
     private static PtSymbolBlock module;
@@ -107,6 +110,52 @@ public final class Kernels {
     public static NDArray crossEntropy(NDArray logits, NDArray targets) {
         return IValueUtils.forward(module(), new NDList(logits, targets, method("cross_entropy")), true)
                 .singletonOrThrow();
+    }
+
+    /**
+     * F.linear(x, weight, bias) = x W^T + b, recorded by autograd (bias may be null). A float32 x on an x86-64
+     * CPU goes through oneDNN (tools/make_kernels.py, linear): forward and both products of backward. Anything
+     * else, and every run with GPTKIT_ONEDNN=0, goes through libtorch's linear (MKL's sgemm on a CPU, cuBLAS
+     * on a GPU).
+     *
+     * <p>Why: MKL runs its AVX2 code on AMD processors (its Zen kernels), where oneDNN runs AVX-512. Measured
+     * on a 2-core AMD EPYC VM (README, "Speed"): one product of the small model, 768 x 128 by 128 x 512, 530
+     * us in MKL, 270 in oneDNN; a training step of the small model, about 35 ms against 28. Both compute in
+     * float32; they add the products in another order, so the two agree to float32 rounding, not to the bit
+     * (KernelsTest), as MKL's own AVX2 and AVX-512 code do.
+     */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        if (usesOneDnn(x)) {
+            NDList in = bias == null ? new NDList(x, weight, method("linear"))
+                    : new NDList(x, weight, bias, method("linear_bias"));
+            return IValueUtils.forward(module(), in, true).singletonOrThrow();
+        }
+        return JniUtils.linear((PtNDArray) x, (PtNDArray) weight, bias == null ? null : (PtNDArray) bias);
+    }
+
+    /** Whether {@link #linear} takes x through oneDNN. */
+    static boolean usesOneDnn(NDArray x) {
+        return ONE_DNN && x.getDataType() == DataType.FLOAT32 && Device.Type.CPU.equals(x.getDevice().getDeviceType())
+                && oneDnnWorks();
+    }
+
+    /** oneDNN for linear: off with GPTKIT_ONEDNN=0, and off except on x86-64, the processors it was measured on. */
+    static final boolean ONE_DNN = !"0".equals(System.getenv("GPTKIT_ONEDNN"))
+            && Set.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
+    private static Boolean oneDnnWorks;
+
+    /** Whether this libtorch has oneDNN (every build DJL ships for x86-64 has): one tiny product, once. */
+    private static synchronized boolean oneDnnWorks() {
+        if (oneDnnWorks == null) {
+            try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                NDArray one = m.ones(new Shape(1, 1));
+                IValueUtils.forward(module(), new NDList(one, one, method("linear")), false).close();
+                oneDnnWorks = true;
+            } catch (RuntimeException noOneDnn) { // a libtorch built without it: libtorch's linear, as everywhere else
+                oneDnnWorks = false;
+            }
+        }
+        return oneDnnWorks;
     }
 
     // DJL runs a module's method with autograd when an input named "module_method:NAME" says which

@@ -213,16 +213,22 @@ public final class GPT implements AutoCloseable {
                     "Cannot forward a sequence of length " + t + ", block size is only "
                             + config.block_size());
         }
-        NDArray tok = JniUtils.embedding(pt(idx), pt(get(w, "transformer.wte.weight")), false);
-        NDArray pos = get(w, "transformer.wpe.weight").get(new NDIndex(":{}", t));
-        NDArray x = dropout(tok.add(pos));
+        long b = idx.getShape().get(0);
+        NDArray wte = get(w, "transformer.wte.weight");
+        NDArray wpe = get(w, "transformer.wpe.weight");
+        NDArray tok = JniUtils.embedding(pt(idx), pt(wte), false);
+        NDArray pos = t == wpe.getShape().get(0) ? wpe : wpe.get(new NDIndex(":{}", t)); // the first t positions
+        // The residual stream as (B*T, C), a row per token: each linear layer is then one matrix product
+        // (a 3-D input costs a view before and after it, in forward and in backward). Only attention,
+        // which mixes the tokens of a sequence, sees (B, T, ...).
+        NDArray x = dropout(tok.add(pos)).reshape(b * t, config.n_embd());
         for (int i = 0; i < config.n_layer(); i++) {
             String h = "transformer.h." + i + ".";
-            x = x.add(attention(w, layerNorm(w, x, h + "ln_1"), h + "attn."));
+            x = x.add(attention(w, layerNorm(w, x, h + "ln_1"), h + "attn.", b, t));
             x = x.add(mlp(w, layerNorm(w, x, h + "ln_2"), h + "mlp."));
         }
         x = layerNorm(w, x, "transformer.ln_f");
-        return JniUtils.linear(pt(x), pt(get(w, "transformer.wte.weight")), null);
+        return Kernels.linear(x, wte, null).reshape(b, t, wte.getShape().get(0)); // lm_head, tied to wte
     }
 
     /** forward plus cross-entropy against targets (B, T), with the model's own parameters. */
@@ -230,15 +236,15 @@ public final class GPT implements AutoCloseable {
         return CrossEntropy.crossEntropy(forward(idx), targets);
     }
 
-    private NDArray attention(Map<String, NDArray> w, NDArray x, String prefix) {
-        Shape s = x.getShape();
-        long b = s.get(0), t = s.get(1), c = s.get(2);
+    /** x (B*T, C) to (B*T, C): each token's view of itself and the tokens before it in its sequence. */
+    private NDArray attention(Map<String, NDArray> w, NDArray x, String prefix, long b, long t) {
+        long c = config.n_embd();
         int nh = config.n_head();
         long hs = c / nh;
-        NDArray qkv = linear(w, x, prefix + "c_attn");
+        NDArray qkv = linear(w, x, prefix + "c_attn").reshape(b, t, 3 * c);
         if (fastAttention && (config.dropout() == 0.0 || !training)) {
             // nanoGPT's flash path: the same attention as below in one fused operation (Kernels.attention)
-            return linear(w, Kernels.attention(qkv, nHead), prefix + "c_proj");
+            return linear(w, Kernels.attention(qkv, nHead).reshape(b * t, c), prefix + "c_proj");
         }
         NDArray q = qkv.get(new NDIndex(":, :, 0:{}", c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
         NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, nh, hs).transpose(0, 2, 1, 3);
@@ -248,7 +254,7 @@ public final class GPT implements AutoCloseable {
         // An added mask costs nothing in backward, where a masked fill (torch.where) costs a pass.
         att = att.add(inTypeOf(att, causalMask.get(new NDIndex(":{}, :{}", t, t))));
         att = dropout(att.softmax(-1));
-        NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
+        NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b * t, c); // the heads side by side
         return dropout(linear(w, y, prefix + "c_proj"));
     }
 
@@ -268,7 +274,7 @@ public final class GPT implements AutoCloseable {
             return loraLinear.forward(x, get(w, name + ".weight"), bias, loraA, get(w, name + LoraAdapters.B),
                     loraAlpha);
         }
-        return JniUtils.linear(pt(x), pt(get(w, name + ".weight")), bias == null ? null : pt(bias));
+        return Kernels.linear(x, get(w, name + ".weight"), bias); // x W^T + b (oneDNN's products on a CPU: see there)
     }
 
     private NDArray layerNorm(Map<String, NDArray> w, NDArray x, String name) {
