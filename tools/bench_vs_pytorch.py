@@ -42,7 +42,19 @@ SHAPES = {
                   nanogpt=["--batch_size=8", "--dropout=0.0", "--eval_iters=1"],
                   iters=20, warmup=3),
 }
-OMP_VARS = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "GPTKIT_ADAPT_THREADS")
+OMP_VARS = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "GPTKIT_ADAPT_THREADS", "GPTKIT_ONEDNN")
+
+
+def cpu_model():
+    """The processor's name as Linux gives it (the figures depend on it: README, "Speed"), or "model unknown"."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "model unknown"
 
 
 def fail(message):
@@ -132,7 +144,8 @@ def main():
     set_vars = " ".join(f"{k}={env[k]}" for k in OMP_VARS if k in env) or "none"
     print(f"shape {a.shape}, {a.rounds} rounds, {iters} timed iterations after {warmup} warmup, "
           f"{'quiet and next to one `yes`' if a.contended else 'quiet'}; torch {torch_version} ({sys.executable}); "
-          f"{os.cpu_count()} CPUs; threads {a.threads or 'each side its default'}; OpenMP variables set: {set_vars} "
+          f"{os.cpu_count()} CPUs ({cpu_model()}); threads {a.threads or 'each side its default'}; "
+          f"OpenMP and gptkit variables set: {set_vars} "
           "(./gptkit adds its own defaults, scripts/java-flags.sh)")
     for name, (cmd, cwd) in sides.items():
         shown = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
