@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** Reads the fixtures that tools/make_fixtures.py wrote from real PyTorch. */
 public final class Fixtures {
     private Fixtures() {}
@@ -49,5 +52,23 @@ public final class Fixtures {
             m = Math.max(m, Math.abs((double) a[i] - b[i]));
         }
         return m;
+    }
+
+    /**
+     * Each value within n float32 ulps of the tensor's scale (its largest magnitude): a weight near zero is the
+     * difference of two numbers of that scale, so its rounding error is of that scale too.
+     */
+    public static void assertWithinUlps(float[] expected, float[] actual, int n, String what) {
+        assertEquals(expected.length, actual.length, what);
+        float scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        float ulp = Math.ulp(scale);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(expected[i] - actual[i]) <= n * ulp, String.format(
+                    "%s [%d]: %s against %s, %.1f ulps of the tensor's scale %s apart (at most %d)", what, i, actual[i],
+                    expected[i], Math.abs(expected[i] - actual[i]) / ulp, scale, n));
+        }
     }
 }

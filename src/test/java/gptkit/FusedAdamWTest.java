@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static gptkit.Fixtures.assertWithinUlps;
 import static gptkit.Fixtures.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * FusedAdamW, the trainer's optimizer, is torch.optim.AdamW(fused=True): libtorch's one-pass kernel.
@@ -85,24 +85,6 @@ class FusedAdamWTest {
                 }
             }
             assertEquals(10, fused.stepCount());
-        }
-    }
-
-    /**
-     * Each value within n float32 ulps of the tensor's scale (its largest magnitude): a weight near zero is the
-     * difference of two numbers of that scale, so its rounding error is of that scale too.
-     */
-    static void assertWithinUlps(float[] expected, float[] actual, int n, String what) {
-        assertEquals(expected.length, actual.length, what);
-        float scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        float ulp = Math.ulp(scale);
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Math.abs(expected[i] - actual[i]) <= n * ulp, String.format(
-                    "%s [%d]: %s against %s, %.1f ulps of the tensor's scale %s apart (at most %d)", what, i, actual[i],
-                    expected[i], Math.abs(expected[i] - actual[i]) / ulp, scale, n));
         }
     }
 

@@ -217,7 +217,7 @@ public final class GPT implements AutoCloseable {
         NDArray wte = get(w, "transformer.wte.weight");
         NDArray wpe = get(w, "transformer.wpe.weight");
         NDArray tok = JniUtils.embedding(pt(idx), pt(wte), false);
-        NDArray pos = t == wpe.getShape().get(0) ? wpe : wpe.get(new NDIndex(":{}", t)); // the first t positions
+        NDArray pos = wpe.get(new NDIndex(":{}", t)); // the first t positions
         // The residual stream as (B*T, C), a row per token: each linear layer is then one matrix product
         // (a 3-D input costs a view before and after it, in forward and in backward). Only attention,
         // which mixes the tokens of a sequence, sees (B, T, ...).

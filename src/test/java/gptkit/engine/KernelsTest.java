@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+import static gptkit.Fixtures.assertWithinUlps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class KernelsTest {
                 float[][] torch = run(false, bias, shape, DataType.FLOAT32);
                 String[] names = {"y", "x.grad", "W.grad", "b.grad"};
                 for (int i = 0; i < ours.length; i++) {
-                    assertWithinUlps(torch[i], ours[i], names[i] + (bias ? " (with bias)" : "") + " for x of "
+                    assertWithinUlps(torch[i], ours[i], ULPS, names[i] + (bias ? " (with bias)" : "") + " for x of "
                             + java.util.Arrays.toString(shape));
                 }
             }
@@ -96,24 +97,5 @@ class KernelsTest {
 
     private static float[] floats(NDArray a) {
         return a.toType(DataType.FLOAT32, false).toFloatArray();
-    }
-
-    static void assertWithinUlps(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        float scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        float ulp = Math.ulp(scale);
-        int worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            if (Math.abs(expected[i] - actual[i]) > Math.abs(expected[worst] - actual[worst])) {
-                worst = i;
-            }
-        }
-        double ulps = Math.abs(expected[worst] - actual[worst]) / ulp;
-        System.out.printf("KernelsTest: %s at most %.1f ulps of its scale %s from libtorch's%n", what, ulps, scale);
-        assertTrue(ulps <= ULPS, String.format("%s [%d]: %s against libtorch's %s, %.1f ulps of the tensor's scale %s "
-                + "apart (at most %d)", what, worst, actual[worst], expected[worst], ulps, scale, ULPS));
     }
 }
